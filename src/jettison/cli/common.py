@@ -1,0 +1,41 @@
+"""What every subcommand shares: the console, and turning user errors into one line and exit 2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from jettison.errors import JettisonError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console: colour only on a terminal, and never when NO_COLOR is set (rich reads it)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def user_errors_exit_2(func: F) -> F:
+    """Print a JettisonError as `jettison: file:line: message` on stderr and exit 2, no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except JettisonError as error:
+            click.echo(f"jettison: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("jettison: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,81 @@
+"""Findings: what every analyzer returns and every reporter renders."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that thresholds compare: INFO < STYLE < WARNING < ERROR."""
+
+    INFO = 1
+    STYLE = 2
+    WARNING = 3
+    ERROR = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a finding points: a file, optionally a line range and column (1-based)."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Saving:
+    """What fixing a finding is estimated to save. Either figure may be unknown (None)."""
+
+    megabytes: float | None = None
+    seconds: float | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.megabytes is not None:
+            parts.append(f"~{self.megabytes:,.0f} MB" if self.megabytes >= 10 else f"~{self.megabytes:.1f} MB")
+        if self.seconds is not None:
+            parts.append(f"~{self.seconds:,.0f} s")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A suggested change. `safe` fixes are applied by `jettison fix`; the others need opt-in."""
+
+    description: str
+    safe: bool = False
+    replacement: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one rule.
+
+    `rule` is a stable id (e.g. `JT-DF-001` or `unused-requirement`); `data` carries rule-specific
+    facts for JSON/SARIF output (the distribution, the string that proves a use, ...).
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location | None = None
+    saving: Saving | None = None
+    fix: Fix | None = None
+    url: str | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
