@@ -1,0 +1,82 @@
+"""The syntax tree of a Dockerfile, as BuildKit's parser sees it.
+
+Plain frozen data: the parser (parser.py) builds it, the semantic model (model.py) and the rules read it.
+Lines and columns are 1-based and point into the original file, so findings and fixes can name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """`<<EOF` (expand=True), `<<"EOF"`/`<<'EOF'` (expand=False); `<<-EOF` strips leading tabs (chomp)."""
+
+    name: str
+    content: str
+    expand: bool = True
+    chomp: bool = False
+
+
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    text: str  # without the leading '#', stripped
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One instruction.
+
+    keyword:   upper-case instruction name (RUN, COPY, ...), as BuildKit normalises it.
+    args:      BuildKit's argument nodes after the flags: JSON-form elements decoded, or the words/
+               the single shell-form string, exactly as BuildKit's AST dump shows them.
+    flags:     the `--name=value` flags as written, in order (`--from=builder`, `--mount=type=cache,...`).
+    json_form: True for exec form (`CMD ["gunicorn", ...]`).
+    raw_args:  the argument text after the keyword and flags, continuations folded as BuildKit folds
+               them; for shell form this is the command the shell runs.
+    original:  the instruction's source text as written, continuation lines included.
+    comments:  comments that stand directly above the instruction (pragmas such as
+               `# jettison: ignore=ID` are read from here by the policy layer, never by rules).
+    """
+
+    keyword: str
+    args: tuple[str, ...]
+    flags: tuple[str, ...] = ()
+    json_form: bool = False
+    raw_args: str = ""
+    original: str = ""
+    heredocs: tuple[Heredoc, ...] = ()
+    start_line: int = 0
+    end_line: int = 0
+    start_column: int = 1
+    end_column: int = 1
+    comments: tuple[Comment, ...] = ()
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last `--name=value` flag, `""` for a bare `--name`, None when absent."""
+        value = None
+        for flag in self.flags:
+            key, sep, rest = flag[2:].partition("=")
+            if key == name:
+                value = rest if sep else ""
+        return value
+
+    def flag_values(self, name: str) -> list[str]:
+        """All values of a repeatable flag such as --mount."""
+        values = []
+        for flag in self.flags:
+            key, sep, rest = flag[2:].partition("=")
+            if key == name:
+                values.append(rest if sep else "")
+        return values
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str
+    instructions: tuple[Instruction, ...]
+    directives: dict[str, str] = field(default_factory=dict)  # syntax, escape, check (lower-case keys)
+    escape: str = "\\"
+    comments: tuple[Comment, ...] = ()  # every comment in the file, with its line
