@@ -1,0 +1,49 @@
+"""Nothing below imports from above: model <- project/deps/dockerfile/gunicorn/oci <- build/inspect <- report <- cli."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "jettison"
+
+# Each layer may import only from the layers listed for it (and the standard library / third parties).
+# `errors` and `atomicfile` are leaf helpers every layer may use.
+ALLOWED = {
+    "model": {"model"},
+    "project": {"model", "project"},
+    "deps": {"model", "project", "deps"},
+    "gunicorn": {"model", "gunicorn"},
+    "dockerfile": {"model", "project", "dockerfile", "gunicorn", "deps"},
+    "oci": {"model", "oci"},
+    "build": {"model", "project", "deps", "dockerfile", "gunicorn", "oci", "build"},
+    "inspect": {"model", "project", "oci", "inspect"},
+    "report": {"model", "report", "deps", "inspect"},
+}
+LEAVES = {"errors", "atomicfile", "__init__"}
+
+
+def _imported_jettison_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "jettison" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_lower_layers_never_import_upper_ones() -> None:
+    violations = []
+    for layer, allowed in ALLOWED.items():
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            for imported in _imported_jettison_modules(path) - allowed - LEAVES:
+                violations.append(f"{path.relative_to(PACKAGE)} imports jettison.{imported}")
+    assert violations == []
