@@ -1,0 +1,1 @@
+"""Gunicorn: the config `jettison fix` generates (config.py), and reading existing ones (settings.py)."""
