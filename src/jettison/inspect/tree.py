@@ -1,0 +1,143 @@
+"""The image's file system as the layers stack up: later layers override, whiteouts delete.
+
+Compact by construction, because an image may hold a million paths: a directory is a plain dict of
+name -> child, whose "" key (never a real name) packs the layer that last wrote it and whether a tar
+entry named it; a file is one int packing its size and the layer that wrote it. No per-path objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+LAYER_BITS = 12  # up to 4096 layers; docker refuses more than 127
+_LAYER_MASK = (1 << LAYER_BITS) - 1
+
+Directory = dict[str, "Directory | int"]
+
+
+def pack_file(size: int, layer: int) -> int:
+    return (size << LAYER_BITS) | layer
+
+
+def file_size(packed: int) -> int:
+    return packed >> LAYER_BITS
+
+
+def file_layer(packed: int) -> int:
+    return packed & _LAYER_MASK
+
+
+def split_path(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+class MergedTree:
+    def __init__(self) -> None:
+        self.root: Directory = {"": 0}
+
+    def _parent(self, parts: list[str], layer: int) -> Directory:
+        node = self.root
+        for name in parts[:-1]:
+            child = node.get(name)
+            if not isinstance(child, dict):
+                # An implicit directory (no tar entry of its own), or a file that a later layer turned
+                # into a directory by writing beneath it.
+                child = {"": layer << 1}
+                node[name] = child
+            node = child
+        return node
+
+    def add_file(self, parts: list[str], size: int, layer: int) -> None:
+        if parts:
+            self._parent(parts, layer)[parts[-1]] = pack_file(size, layer)
+
+    def add_directory(self, parts: list[str], layer: int) -> None:
+        if not parts:
+            return
+        parent = self._parent(parts, layer)
+        child = parent.get(parts[-1])
+        if isinstance(child, dict):
+            child[""] = (layer << 1) | 1
+        else:
+            parent[parts[-1]] = {"": (layer << 1) | 1}
+
+    def lookup(self, parts: list[str]) -> Directory | int | None:
+        node: Directory | int = self.root
+        for name in parts:
+            if not isinstance(node, dict):
+                return None
+            child = node.get(name) if name else None
+            if child is None:
+                return None
+            node = child
+        return node
+
+    def whiteout(self, parts: list[str], layer: int) -> int | None:
+        """Delete a path below `layer`; return the size dive charges for it (None: nothing to delete)."""
+        if not parts:
+            return None
+        parent = self.lookup(parts[:-1])
+        if not isinstance(parent, dict):
+            return None
+        node = parent.get(parts[-1]) if parts[-1] else None
+        if node is None:
+            return None
+        if isinstance(node, int):
+            charged = 0
+            if file_layer(node) < layer:
+                del parent[parts[-1]]
+            return charged
+        # dive sizes a whited-out directory only when a tar entry named it a directory (an implicit
+        # parent carries an empty FileInfo with IsDir false), summing everything beneath it.
+        charged = subtree_size(node) if node[""] & 1 else 0
+        if (node[""] >> 1) < layer:
+            del parent[parts[-1]]
+        return charged
+
+    def clear_below(self, parts: list[str], layer: int) -> None:
+        """An opaque whiteout: the directory keeps only what `layer` itself wrote into it."""
+        node = self.lookup(parts)
+        if not isinstance(node, dict):
+            return
+        for name in [name for name in node if name]:
+            child = node[name]
+            written = file_layer(child) if isinstance(child, int) else child[""] >> 1  # type: ignore[index]
+            if written < layer:
+                del node[name]
+
+    def files(self, node: Directory | None = None, prefix: str = "") -> Iterator[tuple[str, int]]:
+        """(path, packed) for every file beneath `node`, in sorted order, depth first."""
+        stack: list[tuple[str, Directory]] = [(prefix, self.root if node is None else node)]
+        while stack:
+            base, directory = stack.pop()
+            for name in sorted((name for name in directory if name), reverse=True):
+                child = directory[name]
+                path = f"{base}/{name}" if base else name
+                if isinstance(child, dict):
+                    stack.append((path, child))
+                else:
+                    yield path, child
+
+    def directories(self) -> Iterator[tuple[str, Directory]]:
+        stack: list[tuple[str, Directory]] = [("", self.root)]
+        while stack:
+            base, directory = stack.pop()
+            yield base, directory
+            for name, child in directory.items():
+                if name and isinstance(child, dict):
+                    stack.append((f"{base}/{name}" if base else name, child))
+
+
+def subtree_size(node: Directory) -> int:
+    total = 0
+    stack = [node]
+    while stack:
+        directory = stack.pop()
+        for name, child in directory.items():
+            if not name:
+                continue
+            if isinstance(child, dict):
+                stack.append(child)
+            else:
+                total += file_size(child)
+    return total
