@@ -1,0 +1,363 @@
+"""Reading what the generated Dockerfile must preserve from a project's current image recipe.
+
+From the semantic model of the existing Dockerfile, its entrypoint script and Gunicorn settings, this
+gathers an ImageFacts for generate.py, plus a sentence for everything that could not be carried over,
+so `jettison fix` can say what it dropped instead of silently losing it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from jettison.dockerfile.entrypoint import EntrypointScript, rewrite_entrypoint
+from jettison.dockerfile.expand import expand
+from jettison.dockerfile.generate import MANAGED_ENV, ImageFacts
+from jettison.dockerfile.model import DockerfileModel
+from jettison.gunicorn.config import MANAGED_SETTINGS, GunicornDefaults
+from jettison.gunicorn.settings import (
+    GunicornCommand,
+    GunicornSettings,
+    parse_gunicorn_args,
+    parse_gunicorn_settings,
+)
+
+# End of upstream support (https://devguide.python.org/versions/). An image on a version past its end
+# is moved to the oldest version still supported: the smallest step that gets security fixes again.
+PYTHON_END_OF_LIFE = {
+    "2.7": datetime.date(2020, 1, 1),
+    "3.5": datetime.date(2020, 9, 30),
+    "3.6": datetime.date(2021, 12, 23),
+    "3.7": datetime.date(2023, 6, 27),
+    "3.8": datetime.date(2024, 10, 7),
+    "3.9": datetime.date(2025, 10, 31),
+    "3.10": datetime.date(2026, 10, 31),
+    "3.11": datetime.date(2027, 10, 31),
+    "3.12": datetime.date(2028, 10, 31),
+    "3.13": datetime.date(2029, 10, 31),
+    "3.14": datetime.date(2030, 10, 31),
+}
+
+# RUN commands the generated recipe does itself (package installs, the venv, the user, cleanup).
+_HANDLED_COMMANDS = frozenset(
+    {"apt-get", "apt", "pip", "pip3", "python", "python3", "virtualenv", "uv", "rm", "useradd", "adduser",
+     "groupadd", "addgroup", "chown", ".", "source", "chmod", "mkdir", "true"}
+)  # fmt: skip
+_HEALTH_ROUTE = re.compile(r"""["'](/(?:health|healthz|healthcheck|ping|status|ready|live)/?)["']""")
+_PORT_IN_BIND = re.compile(r":(\d+)$")
+
+
+@dataclass(frozen=True)
+class RecipeReading:
+    """ImageFacts plus what could not be kept, and what the requirements file lacks."""
+
+    facts: ImageFacts
+    notes: tuple[str, ...] = ()
+    entrypoint: EntrypointScript | None = None
+    # Packages the old recipe installed outside the requirements file (`pip install gunicorn`).
+    extra_packages: tuple[str, ...] = ()
+    requirements_file: str | None = None
+
+
+@dataclass
+class _Reader:
+    model: DockerfileModel
+    read_file: Callable[[str], str | None]
+    today: datetime.date
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, line: int | None, text: str) -> None:
+        where = f"{self.model.path}:{line}: " if line else ""
+        self.notes.append(where + text)
+
+
+def supported_python(version: str, today: datetime.date) -> str:
+    """`version` if upstream still supports it on `today`, else the oldest version that is supported."""
+    end = PYTHON_END_OF_LIFE.get(version)
+    if end is None or end > today:
+        return version
+    alive = [v for v, eol in PYTHON_END_OF_LIFE.items() if eol > today]
+    return min(alive, key=lambda v: tuple(int(x) for x in v.split("."))) if alive else version
+
+
+def python_version_of(image: str) -> str | None:
+    """`3.8` from `python:3.8-slim-buster`, `docker.io/library/python:3.11.4@sha256:...`; None otherwise."""
+    name, _, tag = image.partition("@")[0].rpartition(":")
+    if "/" in tag or not name:
+        return None
+    if name.rsplit("/", 1)[-1] != "python":
+        return None
+    match = re.match(r"(\d+)\.(\d+)", tag)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def _pairs(step_args: tuple[str, ...]) -> list[tuple[str, str]]:
+    if len(step_args) % 2:
+        return []
+    return [(step_args[i], step_args[i + 1]) for i in range(0, len(step_args), 2)]
+
+
+def _command_words(instruction: Any) -> list[str]:
+    if instruction.json_form:
+        return list(instruction.args)
+    return ["/bin/sh", "-c", instruction.raw_args.strip()]
+
+
+def read_recipe(
+    model: DockerfileModel,
+    read_file: Callable[[str], str | None],
+    *,
+    today: datetime.date | None = None,
+    requirements_file: str | None = None,
+    source_files: tuple[str, ...] = (),
+) -> RecipeReading:
+    """Gather the facts of the final image of `model`.
+
+    read_file(path) returns a context file's text (None when absent); source_files are the app's
+    Python files, searched for a health route.
+    """
+    reader = _Reader(model, read_file, today or datetime.date.today())
+    final = model.final_stage
+    if final is None:
+        return RecipeReading(facts=ImageFacts(), notes=(f"{model.path}: no FROM: nothing to keep",))
+    used = sorted(model.stages_used_by_final())
+    stages = [model.stages[i] for i in used]
+
+    # Base image and Python version.
+    root = model.root_image(final)
+    line = final.from_instruction.start_line
+    version = python_version_of(root)
+    if version is None:
+        version = "3.11"
+        reader.note(line, f"base image {root} is not an official python image: the new recipe uses "
+                          f"python:{version}-slim; packages the old base provided must be added by hand")
+    target = supported_python(version, reader.today)
+    if target != version:
+        reader.note(line, f"Python {version} is past its end of life: the new recipe uses {target}; check "
+                          f"that the pinned requirements support it")
+
+    # What the RUN steps installed.
+    apt: list[str] = []
+    extra_packages: list[str] = []
+    req_files: list[str] = []
+    for stage in stages:
+        for step in stage.steps:
+            run = step.run
+            if run is None:
+                continue
+            for install in run.system_installs:
+                if install.manager in ("apt-get", "apt", "aptitude"):
+                    apt += [p.split("=", 1)[0] for p in install.packages if not p.startswith("$")]
+                else:
+                    reader.note(step.line, f"`{install.manager}` packages ({' '.join(install.packages)}) "
+                                           f"have Debian names to find: not carried over")
+            for pip in run.pip_installs:
+                req_files += list(pip.requirement_files)
+                if pip.upgrade and set(pip.packages) <= {"pip", "setuptools", "wheel"}:
+                    continue
+                extra_packages += [p for p in pip.packages if p not in ("pip", "setuptools", "wheel")]
+                for local in pip.local:
+                    reader.note(step.line, f"local install `{local}` not carried over: add it to the "
+                                           f"requirements or install it after `COPY . .`")
+            for command in run.commands:
+                if command.argv and command.argv[0].rsplit("/", 1)[-1] not in _HANDLED_COMMANDS:
+                    reader.note(step.line, f"RUN command not carried over: {' '.join(command.argv)}")
+    requirements = requirements_file or _context_path(req_files[0] if req_files else "requirements.txt")
+
+    # Run-time settings of the final stage.
+    env: list[tuple[str, str]] = []
+    labels: list[tuple[str, str]] = []
+    expose: list[int] = []
+    workdir = "/app"
+    env_port: int | None = None
+    arg_port: int | None = None
+    entrypoint_words: list[str] = []
+    cmd_words: list[str] = []
+    for declaration in final.args:
+        if declaration.name == "PORT" and declaration.default and declaration.default.isdigit():
+            arg_port = int(declaration.default)
+    for step in final.steps:
+        instruction = step.instruction
+        keyword = step.keyword
+        if keyword == "ENV":
+            for name, raw in _pairs(instruction.args):
+                value = expand(raw, step.scope).value
+                if name == "PORT" and value.isdigit():
+                    env_port = int(value)
+                elif name not in MANAGED_ENV and name != "WEB_CONCURRENCY":
+                    env.append((name, value))
+                elif name == "WEB_CONCURRENCY":
+                    reader.note(step.line, f"ENV WEB_CONCURRENCY={value} not kept: the worker count "
+                                           "now follows the container's CPU quota; `docker run -e "
+                                           "WEB_CONCURRENCY=...` sets it")
+        elif keyword == "LABEL":
+            labels += [(name, expand(raw, step.scope).value) for name, raw in _pairs(instruction.args)]
+        elif keyword == "EXPOSE":
+            for word in instruction.args:
+                expansion = expand(word, step.scope)
+                port = expansion.value.split("/", 1)[0]
+                if port.isdigit():
+                    expose.append(int(port))
+                else:
+                    reader.note(step.line, f"EXPOSE {word} has no value at build time: not kept")
+        elif keyword == "WORKDIR" and instruction.args:
+            workdir = str(PurePosixPath(workdir) / expand(instruction.args[0], step.scope).value)
+        elif keyword == "ENTRYPOINT":
+            entrypoint_words = _command_words(instruction)
+        elif keyword == "CMD":
+            cmd_words = _command_words(instruction)
+        elif keyword in ("VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD", "HEALTHCHECK"):
+            reader.note(step.line, f"{keyword} not carried over")
+
+    # The server command: ENTRYPOINT + CMD, possibly through an entrypoint script.
+    script: EntrypointScript | None = None
+    script_path: str | None = None
+    command = parse_gunicorn_args(entrypoint_words + cmd_words)
+    if command is None:
+        for word in entrypoint_words + cmd_words:
+            candidate = word.split()[0] if word.split() else word
+            if candidate.endswith(".sh"):
+                text = read_file(_context_path(candidate))
+                if text is None:
+                    text = read_file(PurePosixPath(candidate).name)
+                    script_path = PurePosixPath(candidate).name
+                else:
+                    script_path = _context_path(candidate)
+                if text is not None:
+                    script = rewrite_entrypoint(text)
+                    command = script.gunicorn
+                break
+    if command is None:
+        reader.note(None, "no gunicorn command found in ENTRYPOINT/CMD: the new CMD starts gunicorn with "
+                          "gunicorn.conf.py; check the app module")
+
+    conf_path = (command.config if command else None) or "gunicorn.conf.py"
+    conf_settings = _read_conf(read_file, _context_path(conf_path))
+    gunicorn = _gunicorn_defaults(reader, command, conf_settings, env_port or arg_port, expose)
+    if env_port is None and arg_port is not None:
+        reader.note(None, f"ARG PORT={arg_port} only existed at build time: the new recipe sets ENV PORT, "
+                          "which Gunicorn reads when the container starts")
+
+    health = None
+    for path in source_files:
+        text = read_file(path)
+        match = _HEALTH_ROUTE.search(text or "")
+        if match:
+            health = match.group(1)
+            break
+
+    facts = ImageFacts(
+        python_version=target,
+        apt_packages=tuple(sorted(set(apt))),
+        requirements_file=requirements,
+        workdir=workdir,
+        gunicorn=gunicorn,
+        env=tuple(env),
+        labels=tuple(labels),
+        expose=tuple(p for p in dict.fromkeys(expose) if p != gunicorn.port),
+        entrypoint=script_path if script is not None and script.needed else None,
+        health_path=health,
+    )
+    return RecipeReading(
+        facts=facts,
+        notes=tuple(reader.notes),
+        entrypoint=script,
+        extra_packages=tuple(dict.fromkeys(extra_packages)),
+        requirements_file=requirements,
+    )
+
+
+def _context_path(path: str) -> str:
+    """A path in the build context, from how a Dockerfile or script names it."""
+    return str(PurePosixPath(path.lstrip("/").removeprefix("./"))) if path else path
+
+
+def _read_conf(read_file: Callable[[str], str | None], path: str) -> GunicornSettings | None:
+    text = read_file(path)
+    if text is None:
+        return None
+    return parse_gunicorn_settings(text, path)
+
+
+def _gunicorn_defaults(
+    reader: _Reader,
+    command: GunicornCommand | None,
+    conf: GunicornSettings | None,
+    port: int | None,
+    expose: list[int],
+) -> GunicornDefaults:
+    """The config file's settings, overridden by the command line's, as Gunicorn itself ranks them."""
+    settings: dict[str, Any] = {}
+    if conf is not None:
+        settings.update(conf.values)
+        for name, expression in sorted(conf.dynamic.items()):
+            if name == "workers":
+                reader.note(None, f"{conf.path}: workers = {expression} replaced: the count now follows "
+                                  "the container's CPU quota and memory (WEB_CONCURRENCY overrides it)")
+            elif name in MANAGED_SETTINGS:
+                reader.note(None, f"{conf.path}: {name} = {expression} replaced by an environment override")
+            else:
+                reader.note(None, f"{conf.path}: {name} = {expression} is computed, not kept")
+    if command is not None:
+        settings.update(command.settings)
+        for flag in command.unknown:
+            reader.note(None, f"gunicorn option {flag} not kept: add it to GUNICORN_CMD_ARGS")
+    defaults = GunicornDefaults()
+    changes: dict[str, Any] = {}
+    if command is not None and command.app:
+        changes["app_module"] = command.app
+    elif isinstance(settings.get("wsgi_app"), str):
+        changes["app_module"] = settings["wsgi_app"]
+    bind = settings.get("bind")
+    binds = [bind] if isinstance(bind, str) else list(bind or [])
+    bind_port = None
+    for item in binds:
+        match = _PORT_IN_BIND.search(str(item))
+        if match:
+            bind_port = int(match.group(1))
+            break
+    changes["port"] = bind_port or port or (expose[0] if expose else defaults.port)
+    for name in ("worker_class", "loglevel"):
+        if isinstance(settings.get(name), str) and "$" not in settings[name]:
+            changes[name] = settings[name]
+    for name in ("threads", "timeout", "keepalive"):
+        if isinstance(settings.get(name), int) and not isinstance(settings.get(name), bool):
+            changes[name] = settings[name]
+    graceful = settings.get("graceful_timeout")
+    if isinstance(graceful, int) and not isinstance(graceful, bool):
+        if graceful < 10:
+            changes["graceful_timeout"] = graceful
+        else:
+            reader.note(None, f"graceful_timeout={graceful} is not below docker stop's 10 s grace: now "
+                              f"{defaults.graceful_timeout} (GRACEFUL_TIMEOUT overrides it)")
+    workers = settings.get("workers")
+    if isinstance(workers, int) and not isinstance(workers, bool):
+        reader.note(None, f"{workers} workers were fixed: the count now follows the container's CPU quota; "
+                          f"set WEB_CONCURRENCY={workers} to keep it")
+    preload = settings.get("preload_app")
+    worker_class = changes.get("worker_class", defaults.worker_class)
+    if preload is True:
+        if worker_class in ("gevent", "eventlet"):
+            reader.note(None, f"preload_app dropped: with {worker_class} workers the app is imported before "
+                              "the monkey-patching (PRELOAD_APP=1 turns it back on)")
+        else:
+            changes["preload_app"] = True
+    accesslog = settings.get("accesslog")
+    if isinstance(accesslog, str):
+        if accesslog in ("-", "/dev/stdout"):
+            changes["accesslog"] = "-"
+        else:
+            reader.note(None, f"access log {accesslog} replaced by stdout, where the container runtime "
+                              "collects it (ACCESS_LOG overrides it)")
+    errorlog = settings.get("errorlog")
+    if isinstance(errorlog, str) and errorlog not in ("-", "/dev/stderr"):
+        reader.note(None, f"error log {errorlog} replaced by stderr (ERROR_LOG overrides it)")
+    # Settings jettison does not manage keep their value, from the file or the command line.
+    extra = {k: v for k, v in settings.items() if k not in MANAGED_SETTINGS and k != "config"}
+    if extra:
+        changes["extra"] = extra
+    return replace(defaults, **changes)
