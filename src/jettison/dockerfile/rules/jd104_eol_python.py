@@ -1,0 +1,54 @@
+"""JD104: a Python version past its end of life (no more security fixes)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from jettison.dockerfile.rules.base import Rule, RuleContext
+from jettison.dockerfile.rules.images import parse_image
+from jettison.model.findings import Finding, Severity
+
+# End-of-life dates from the Python devguide's release status table (PEP 602 five-year support).
+END_OF_LIFE = {
+    (2, 7): datetime.date(2020, 1, 1),
+    (3, 5): datetime.date(2020, 9, 30),
+    (3, 6): datetime.date(2021, 12, 23),
+    (3, 7): datetime.date(2023, 6, 27),
+    (3, 8): datetime.date(2024, 10, 7),
+    (3, 9): datetime.date(2025, 10, 31),
+    (3, 10): datetime.date(2026, 10, 31),
+    (3, 11): datetime.date(2027, 10, 31),
+    (3, 12): datetime.date(2028, 10, 31),
+    (3, 13): datetime.date(2029, 10, 31),
+}
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    today = context.project.today
+    for stage in context.model.stages:
+        if stage.parent is not None:
+            continue
+        version = parse_image(stage.base).python_version
+        if version is None or len(version) < 2:
+            continue
+        end = END_OF_LIFE.get(version[:2])
+        if (end is not None and end <= today) or version[:2] < (3, 5):
+            yield RULE.finding(
+                context,
+                stage.from_instruction,
+                f"Python {version[0]}.{version[1]} reached end of life"
+                + (f" on {end.isoformat()}" if end else "")
+                + ": no security fixes; move to a supported version",
+            )
+
+
+RULE = Rule(
+    id="JD104",
+    name="end-of-life-python",
+    severity=Severity.ERROR,
+    summary="base image runs a Python past end of life",
+    rationale="End-of-life Pythons get no security fixes and newer wheels stop being published for them.",
+    url="https://devguide.python.org/versions/",
+    check=check,
+)

@@ -1,0 +1,43 @@
+"""JD401: a virtualenv activated in a RUN (`RUN . venv/bin/activate`, `RUN ./venv/bin/activate`).
+
+Each RUN is a fresh shell: activation changes that shell's PATH and nothing else, so later RUN, CMD
+and ENTRYPOINT still use the system Python. Executing the script (`./venv/bin/activate`) does not
+even affect its own RUN. Put the venv on PATH with ENV instead.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from jettison.dockerfile.rules.base import Rule, RuleContext
+from jettison.model.findings import Finding, Fix, Severity
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    for step in context.model.steps():
+        facts = step.run
+        if facts is None:
+            continue
+        for activate in facts.activations:
+            venv = posixpath.dirname(posixpath.dirname(activate)) or "."
+            executed = any(command.argv[0] == activate for command in facts.commands)
+            how = "executing activate does nothing at all" if executed else "activation ends with this RUN"
+            yield RULE.finding(
+                context,
+                step.instruction,
+                f"`{activate}` in RUN: {how}; later layers and the container use the system Python. "
+                f'Use ENV PATH="{venv}/bin:$PATH"',
+                fix=Fix(f'ENV VIRTUAL_ENV={venv} PATH="{venv}/bin:$PATH"', safe=False),
+            )
+
+
+RULE = Rule(
+    id="JD401",
+    name="venv-activate-in-run",
+    severity=Severity.ERROR,
+    summary="virtualenv activated in a RUN has no effect on later layers",
+    rationale="Every RUN starts a new shell; only ENV persists into later instructions and the container.",
+    url="https://pythonspeed.com/articles/activate-virtualenv-dockerfile/",
+    check=check,
+)

@@ -1,0 +1,300 @@
+"""How the image starts: the final stage's ENTRYPOINT/CMD, the entrypoint script they run, and the
+Gunicorn command lines and config file involved. Read from the Dockerfile and the build context.
+
+gunicorn.conf.py is read with the ast module (never executed): module-level assignments give the
+settings, and we note whether a value is a literal, reads the environment, or calls cpu_count().
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from jettison.dockerfile.ast import Instruction
+from jettison.dockerfile.facts import ProjectFacts
+from jettison.dockerfile.installs import ShellCommand, split_commands
+from jettison.dockerfile.model import DockerfileModel, Stage
+
+# Gunicorn options that take a value, short and long spellings mapped to the setting name.
+_GUNICORN_OPTIONS = {
+    "-w": "workers", "--workers": "workers", "-k": "worker_class", "--worker-class": "worker_class",
+    "-c": "config", "--config": "config", "-b": "bind", "--bind": "bind", "-t": "timeout",
+    "--timeout": "timeout", "--graceful-timeout": "graceful_timeout", "--worker-tmp-dir": "worker_tmp_dir",
+    "--access-logfile": "accesslog", "--error-logfile": "errorlog", "--log-file": "errorlog",
+    "--threads": "threads", "--keep-alive": "keepalive", "--log-level": "loglevel", "--chdir": "chdir",
+    "-e": "raw_env", "--env": "raw_env", "--pid": "pidfile", "-p": "pidfile", "--name": "proc_name",
+    "-n": "proc_name", "--max-requests": "max_requests", "--worker-connections": "worker_connections",
+}  # fmt: skip
+_GUNICORN_FLAGS = {"--preload": "preload_app", "--reload": "reload", "-D": "daemon", "--daemon": "daemon"}
+
+
+@dataclass(frozen=True)
+class GunicornCommand:
+    """A gunicorn invocation found in a command line, with where it was found."""
+
+    argv: tuple[str, ...]
+    settings: dict[str, str]  # option values as written (`workers` -> "4", `preload_app` -> "true")
+    source: str  # path of the file it was found in (the Dockerfile or a script)
+    line: int
+
+
+@dataclass(frozen=True)
+class GunicornConfig:
+    path: str
+    settings: dict[str, ast.expr]
+    lines: dict[str, int]
+    text: str
+
+    def literal(self, name: str) -> object | None:
+        node = self.settings.get(name)
+        if node is None:
+            return None
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, SyntaxError, TypeError):
+            return None
+
+    def source_of(self, name: str) -> str:
+        node = self.settings.get(name)
+        return ast.get_source_segment(self.text, node) or "" if node is not None else ""
+
+    def mentions(self, name: str, *words: str) -> bool:
+        """True when the value expression of `name` mentions any of `words` (a call or a name)."""
+        node = self.settings.get(name)
+        if node is None:
+            return False
+        for child in ast.walk(node):
+            if isinstance(child, ast.Attribute) and child.attr in words:
+                return True
+            if isinstance(child, ast.Name) and child.id in words:
+                return True
+        return False
+
+
+@dataclass
+class EntrypointScript:
+    path: str  # context-relative
+    text: str
+    commands: list[tuple[int, ShellCommand]]  # (line, command)
+
+
+@dataclass
+class RuntimeFacts:
+    stage: Stage | None
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    script: EntrypointScript | None = None
+    gunicorn_commands: list[GunicornCommand] = field(default_factory=list)
+    gunicorn_config: GunicornConfig | None = None
+
+    @property
+    def uses_gunicorn(self) -> bool:
+        return bool(self.gunicorn_commands) or self.gunicorn_config is not None
+
+    def setting(self, name: str) -> tuple[str | None, str, int]:
+        """The effective value of a Gunicorn setting as written, the file that sets it, and its line.
+
+        Command line wins over the config file, as in Gunicorn."""
+        for command in self.gunicorn_commands:
+            if name in command.settings:
+                return command.settings[name], command.source, command.line
+        config = self.gunicorn_config
+        if config is not None and name in config.settings:
+            return config.source_of(name), config.path, config.lines[name]
+        return None, "", 0
+
+
+def command_words(instruction: Instruction) -> list[str]:
+    """The words of ENTRYPOINT/CMD: exec-form elements, or the shell-form string tokenised."""
+    if instruction.json_form:
+        return list(instruction.args)
+    try:
+        return shlex.split(instruction.raw_args)
+    except ValueError:
+        return instruction.raw_args.split()
+
+
+def _final_command(model: DockerfileModel, keyword: str) -> Instruction | None:
+    stage = model.final_stage
+    while stage is not None:
+        for step in reversed(stage.steps):
+            if step.keyword == keyword:
+                return step.instruction
+        stage = model.stages[stage.parent] if stage.parent is not None else None
+    return None
+
+
+def parse_gunicorn(argv: list[str] | tuple[str, ...]) -> dict[str, str] | None:
+    """Settings of a gunicorn command line, or None when argv does not start gunicorn."""
+    words = list(argv)
+    start = None
+    for i, word in enumerate(words):
+        base = word.rsplit("/", 1)[-1]
+        if base == "gunicorn":
+            start = i + 1
+            break
+        if base.startswith("python") and words[i + 1 : i + 3] == ["-m", "gunicorn"]:
+            start = i + 3
+            break
+    if start is None:
+        return None
+    settings: dict[str, str] = {}
+    rest = words[start:]
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        name, sep, value = word.partition("=")
+        if name in _GUNICORN_FLAGS:
+            settings[_GUNICORN_FLAGS[name]] = "true"
+        elif name in _GUNICORN_OPTIONS:
+            if not sep and i + 1 < len(rest):
+                value = rest[i + 1]
+                i += 1
+            settings[_GUNICORN_OPTIONS[name]] = value
+        elif re.fullmatch(r"-[wkcbt]\S+", word):
+            settings[_GUNICORN_OPTIONS[word[:2]]] = word[2:]
+        elif not word.startswith("-"):
+            settings.setdefault("app", word)
+        i += 1
+    return settings
+
+
+def _context_path_for(
+    model: DockerfileModel, stage: Stage, image_path: str, project: ProjectFacts
+) -> str | None:
+    """The context file that ends up at `image_path` in the final image, through the stage's COPY/ADD."""
+    workdir = "/"
+    wanted = image_path
+    for step in stage.steps:
+        if step.keyword == "WORKDIR" and step.expansion is not None:
+            workdir = posixpath.join(workdir, step.expansion.value.strip())
+    if not wanted.startswith("/"):
+        wanted = posixpath.normpath(posixpath.join(workdir, wanted))
+    candidates = []
+    for copy in model.copies(stage):
+        if not copy.from_context:
+            continue
+        dest = copy.destination
+        if not dest.startswith("/"):
+            dest = posixpath.join(copy.step.env.get("WORKDIR", workdir), dest)
+        for source in copy.sources:
+            source = source.strip("/").removeprefix("./") or "."
+            if copy.destination.endswith("/") or len(copy.sources) > 1 or source == ".":
+                if source == ".":
+                    relative = (
+                        posixpath.relpath(wanted, dest) if wanted.startswith(dest.rstrip("/")) else None
+                    )
+                    if relative and not relative.startswith(".."):
+                        candidates.append(relative)
+                    continue
+                target = posixpath.join(dest, posixpath.basename(source))
+            else:
+                target = dest
+            if posixpath.normpath(target) == wanted:
+                candidates.append(source)
+            elif wanted.startswith(posixpath.normpath(target) + "/") and project.exists(source):
+                candidates.append(posixpath.join(source, wanted[len(posixpath.normpath(target)) + 1 :]))
+    for candidate in candidates:
+        if project.read(candidate) is not None:
+            return candidate
+    base = posixpath.basename(image_path)
+    if project.read(base) is not None:
+        return base
+    return None
+
+
+def _script_path(words: list[str]) -> str | None:
+    for word in words[:3]:
+        if word in ("sh", "bash", "/bin/sh", "/bin/bash", "-c", "exec", "tini", "/tini", "--", "dumb-init"):
+            continue
+        if word.endswith(".sh") or "entrypoint" in word.rsplit("/", 1)[-1]:
+            return word
+        return None
+    return None
+
+
+def read_gunicorn_config(path: str, text: str) -> GunicornConfig | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    settings: dict[str, ast.expr] = {}
+    lines: dict[str, int] = {}
+    for node in tree.body:
+        targets: list[ast.expr] = []
+        value = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        for target in targets:
+            if isinstance(target, ast.Name) and value is not None:
+                settings[target.id] = value
+                lines[target.id] = node.lineno
+    return GunicornConfig(path, settings, lines, text)
+
+
+def runtime_facts(model: DockerfileModel, project: ProjectFacts) -> RuntimeFacts:
+    stage = model.final_stage
+    facts = RuntimeFacts(stage)
+    if stage is None:
+        return facts
+    facts.entrypoint = _final_command(model, "ENTRYPOINT")
+    facts.cmd = _final_command(model, "CMD")
+    for instruction in (facts.entrypoint, facts.cmd):
+        if instruction is None:
+            continue
+        words = command_words(instruction)
+        for command in (
+            split_commands(shlex.join(words))
+            if instruction.json_form
+            else split_commands(instruction.raw_args)
+        ):
+            settings = parse_gunicorn(command.argv)
+            if settings is None and instruction.json_form and len(words) >= 3 and words[1] == "-c":
+                for inner in split_commands(words[2]):
+                    inner_settings = parse_gunicorn(inner.argv)
+                    if inner_settings is not None:
+                        facts.gunicorn_commands.append(
+                            GunicornCommand(inner.argv, inner_settings, model.path, instruction.start_line)
+                        )
+            elif settings is not None:
+                facts.gunicorn_commands.append(
+                    GunicornCommand(command.argv, settings, model.path, instruction.start_line)
+                )
+        script = _script_path(words)
+        if script is not None and facts.script is None:
+            context_path = _context_path_for(model, stage, script, project)
+            text = project.read_text(context_path) if context_path else None
+            if context_path and text is not None:
+                commands = []
+                for number, line in enumerate(text.splitlines(), start=1):
+                    for command in split_commands(line):
+                        commands.append((number, command))
+                facts.script = EntrypointScript(context_path, text, commands)
+                for number, command in commands:
+                    settings = parse_gunicorn(command.argv)
+                    if settings is not None:
+                        facts.gunicorn_commands.append(
+                            GunicornCommand(command.argv, settings, context_path, number)
+                        )
+    config_path = None
+    for command in facts.gunicorn_commands:
+        if "config" in command.settings:
+            config_path = command.settings["config"].removeprefix("python:")
+    candidates = [config_path] if config_path else []
+    candidates.append("gunicorn.conf.py")  # Gunicorn reads ./gunicorn.conf.py by default
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        context_path = _context_path_for(model, stage, candidate, project) or (
+            candidate if project.read(candidate) is not None else None
+        )
+        text = project.read_text(context_path) if context_path else None
+        if context_path and text is not None:
+            facts.gunicorn_config = read_gunicorn_config(context_path, text)
+            break
+    return facts
