@@ -216,9 +216,8 @@ class _Scanner:
             return _MemberReader(_LayerStream(raw, True), offset, size, True).digest()
 
     def scan_layer(self, index: int, layer: LayerInput) -> tuple[int, int, int, int]:
-        random_access = layer.random_access
         with layer.open() as raw:
-            stream = _LayerStream(raw, random_access)
+            stream = _LayerStream(raw, layer.random_access and raw.seekable())
             try:
                 archive = tarfile.open(fileobj=stream, mode="r:")  # type: ignore[call-overload]  # noqa: SIM115
             except tarfile.ReadError as error:

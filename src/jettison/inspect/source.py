@@ -7,9 +7,12 @@ skipped. `image_input()` adapts the OCI core's Image (jettison.oci) to this shap
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from jettison.errors import JettisonError
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,36 @@ def history_by_layer(config: Mapping[str, Any], layer_count: int) -> list[dict[s
     """
     entries = [entry for entry in config.get("history") or [] if not entry.get("empty_layer")]
     return [dict(entries[index]) if index < len(entries) else {} for index in range(layer_count)]
+
+
+def image_input(image: Any, reference: str) -> ImageInput:
+    """Adapt an OCI core Image (jettison.oci.image.Image) to what the analysis reads.
+
+    An uncompressed layer is opened as its raw blob so the scanner can seek over content it does not
+    need; that skips the core's end-of-stream digest check, which only reading every byte could do.
+    Compressed layers go through the core's verifying decompression.
+    """
+    layers = []
+    for layer in image.layers:
+        uncompressed = layer.compression == "none"
+        layers.append(
+            LayerInput(
+                digest=layer.digest,
+                compressed_size=layer.size,
+                open=layer.opener if uncompressed else layer.open_uncompressed,
+                media_type=layer.media_type,
+                diff_id=layer.diff_id,
+                random_access=uncompressed,
+            )
+        )
+    config = json.loads(image.config_bytes)
+    return ImageInput(reference=reference, layers=layers, config=config, manifest_digest=image.digest)
+
+
+def open_image_input(reference: str) -> ImageInput:
+    """IMAGE as the CLI takes it (oci:DIR[:tag], docker-archive:FILE, a registry reference)."""
+    try:
+        from jettison.oci import open_image  # type: ignore[attr-defined]
+    except ImportError:
+        raise JettisonError("reading images needs the OCI core readers (jettison.oci.open_image)") from None
+    return image_input(open_image(reference), reference)
