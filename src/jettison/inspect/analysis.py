@@ -103,6 +103,8 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
             "reference": scan.reference,
             "size_bytes": analysis.size,
             "layers_size_bytes": analysis.layers_size,
+            # shipped in some layer but not visible in the final file system (overwritten or deleted)
+            "hidden_bytes": analysis.layers_size - analysis.size,
             "compressed_size_bytes": analysis.compressed_size,
             "architecture": scan.config.get("architecture"),
             "os": scan.config.get("os"),
