@@ -1,0 +1,181 @@
+"""What to build from a project directory: the same image the Dockerfile `jettison fix` writes.
+
+With a Dockerfile, the project is read through `jettison.fix.plan_fix` (nothing is written): its
+pruned requirements, generated gunicorn.conf.py, .dockerignore and run-time facts (port, workdir, ENV,
+LABEL, EXPOSE, an entrypoint script) are exactly what the fixed Dockerfile would use, so `jettison
+build` and `docker build` of the fixed recipe give equivalent images. Without one, the project's
+requirements.txt (or a lock file) and a gunicorn.conf.py generated for `--app` are used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jettison.build.plan import RuntimeSettings
+from jettison.errors import JettisonError
+from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
+from jettison.project.dockerignore import DockerIgnore, context_files
+
+# Left out of the app layer when the project has no .dockerignore (Docker would send them).
+_DEFAULT_IGNORE = (
+    ".git", ".hg", ".venv", "venv", "**/__pycache__", "**/*.py[cod]", ".pytest_cache", ".mypy_cache",
+    ".ruff_cache", ".tox", "*.egg-info", "Dockerfile*", ".dockerignore", ".env", "*.jettison-bak*",
+)  # fmt: skip
+_APP_ASSIGN = re.compile(r"^(app|application)\s*=", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class BuildRecipe:
+    root: Path
+    python_version: str | None  # what the project asks for (None: take the base's)
+    requirements: str  # requirements.txt text to resolve
+    requirements_source: str  # where it came from, for messages and the cache key
+    app_paths: tuple[str, ...]  # context-relative, .dockerignore applied, gunicorn.conf.py excluded
+    replaced: dict[str, bytes] = field(default_factory=dict)  # context files with fixed contents
+    gunicorn_conf: bytes = b""
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    notes: tuple[str, ...] = ()
+
+
+def _lock_pins(path: Path, project_name: str | None) -> str:
+    from jettison.project.locks import read_poetry_lock, read_uv_lock
+
+    shown = path.name
+    packages = read_uv_lock(path, shown) if path.name == "uv.lock" else read_poetry_lock(path, shown)
+    pins = sorted(
+        f"{p.name}=={p.version}" for p in packages if p.version and p.name != (project_name or "").lower()
+    )
+    return "".join(f"{pin}\n" for pin in pins)
+
+
+def _project_name(root: Path) -> str | None:
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    from jettison.project.pyproject import load_toml
+
+    name = load_toml(pyproject, "pyproject.toml").get("project", {}).get("name")
+    return str(name).replace("_", "-") if name else None
+
+
+def requirements_text(root: Path, requirements: str) -> str:
+    """The text to resolve from a requirements file or lock file, validated (bad line: file:line error)."""
+    path = root / requirements
+    if not path.is_file():
+        raise JettisonError("requirements file not found", path)
+    if path.name in ("uv.lock", "poetry.lock"):
+        return _lock_pins(path, _project_name(root))
+    from jettison.project.requirements_txt import parse_requirements_file
+
+    parsed = parse_requirements_file(path, root)
+    lines = []
+    for line in parsed.lines:
+        # Development files included from the runtime one stay out of the image.
+        if line.group is not None and ("dev" in line.group or "test" in line.group):
+            continue
+        if line.editable:
+            raise JettisonError("editable requirement cannot go into an image: " + line.text, path)
+        lines.append(line.text.strip())
+    return "".join(f"{text}\n" for text in lines)
+
+
+def _guess_app(root: Path, paths: list[str]) -> str:
+    for candidate in ("app.py", "wsgi.py", "main.py", "application.py"):
+        if candidate in paths:
+            text = (root / candidate).read_text(encoding="utf-8", errors="replace")
+            match = _APP_ASSIGN.search(text)
+            if match:
+                return f"{candidate[:-3]}:{match.group(1)}"
+    raise JettisonError("cannot tell the WSGI app: give --app MODULE:VARIABLE (or add a Dockerfile)", root)
+
+
+def read_build_recipe(
+    root: Path, *, requirements: str | None = None, app: str | None = None, prune: bool = True
+) -> BuildRecipe:
+    """The recipe for the project at `root` (reads files, may run the requirements engine)."""
+    if not root.is_dir():
+        raise JettisonError("not a directory", root)
+    if (root / "Dockerfile").is_file():
+        return _from_fix_plan(root, requirements, prune)
+    ignore = DockerIgnore.for_context(root) or DockerIgnore(list(_DEFAULT_IGNORE))
+    paths = list(context_files(root, ignore))
+    if requirements is None:
+        for candidate in ("requirements.txt", "uv.lock", "poetry.lock"):
+            if (root / candidate).is_file():
+                requirements = candidate
+                break
+        else:
+            raise JettisonError("no requirements.txt or lock file (give --requirements FILE)", root)
+    text = requirements_text(root, requirements)
+    names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
+    if "gunicorn" not in names:
+        text += "gunicorn\n"
+    if "gunicorn.conf.py" in paths:
+        conf = (root / "gunicorn.conf.py").read_bytes()
+        port = 8000
+    else:
+        defaults = GunicornDefaults(app_module=app or _guess_app(root, paths))
+        conf = render_gunicorn_conf(defaults).encode()
+        port = defaults.port
+    return BuildRecipe(
+        root=root,
+        python_version=None,
+        requirements=text,
+        requirements_source=requirements,
+        app_paths=tuple(p for p in paths if p != "gunicorn.conf.py"),
+        gunicorn_conf=conf,
+        runtime=RuntimeSettings(port=port),
+    )
+
+
+def _from_fix_plan(root: Path, requirements: str | None, prune: bool) -> BuildRecipe:
+    from jettison.fix import FixOptions, plan_fix
+
+    options = FixOptions(requirements=requirements)
+    if not prune:
+        options = FixOptions(requirements=requirements, prune=lambda _root, path: path.read_text("utf-8"))
+    plan = plan_fix(root, options)
+    facts = plan.facts
+    requirements_rel = facts.requirements_file
+    if (root / requirements_rel).is_file():
+        requirements_text(root, requirements_rel)  # a malformed line is an error here, with its line
+    change = plan.change_for(requirements_rel)
+    text = change.new if change is not None else requirements_text(root, requirements_rel)
+    ignore_change = plan.change_for(".dockerignore")
+    ignore = DockerIgnore.from_text(ignore_change.new, ".dockerignore") if ignore_change else None
+    paths = list(context_files(root, ignore))
+    conf_rel = facts.gunicorn_conf
+    conf_change = plan.change_for(conf_rel)
+    conf = conf_change.new.encode() if conf_change else render_gunicorn_conf(facts.gunicorn).encode()
+    replaced: dict[str, bytes] = {}
+    entrypoint: tuple[str, ...] | None = None
+    if facts.entrypoint:
+        script = plan.change_for(facts.entrypoint)
+        if script is not None:
+            replaced[facts.entrypoint] = script.new.encode()
+        if facts.entrypoint not in paths:
+            paths.append(facts.entrypoint)
+        entrypoint = (facts.workdir.rstrip("/") + "/" + facts.entrypoint,)
+    workdir = facts.workdir
+    runtime = RuntimeSettings(
+        workdir=workdir,
+        gunicorn_conf=conf_rel if conf_rel.startswith("/") else f"{workdir.rstrip('/')}/{conf_rel}",
+        port=facts.gunicorn.port,
+        entrypoint=entrypoint,
+        env=facts.env,
+        labels=facts.labels,
+        expose=facts.expose,
+    )
+    return BuildRecipe(
+        root=root,
+        python_version=facts.python_version,
+        requirements=text,
+        requirements_source=requirements_rel,
+        app_paths=tuple(sorted(p for p in paths if p != conf_rel)),
+        replaced=replaced,
+        gunicorn_conf=conf,
+        runtime=runtime,
+        notes=plan.notes,
+    )

@@ -1,0 +1,65 @@
+"""One `jettison build`: read the project, load the base, build, write every output, push."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jettison.build.builder import BuildOptions, build, select_bases
+from jettison.build.cache import BuildCache, default_cache_dir
+from jettison.build.progress import BuildProgress, SilentProgress
+from jettison.build.recipe import read_build_recipe
+from jettison.build.sources import load_base, parse_ref, write_output
+
+DEFAULT_PYTHON = "3.12"
+
+
+@dataclass
+class BuildSummary:
+    digest: str
+    written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dependency_cache: dict[str, str] = field(default_factory=dict)
+
+
+def run_build(
+    path: Path,
+    *,
+    base: str | None = None,
+    platforms: list[str] | None = None,
+    outputs: list[str] | None = None,
+    push: str | None = None,
+    cache_repo: str | None = None,
+    cache_dir: Path | None = None,
+    options: BuildOptions | None = None,
+    requirements: str | None = None,
+    prune: bool = True,
+    app: str | None = None,
+    progress: BuildProgress | None = None,
+) -> BuildSummary:
+    options = options or BuildOptions()
+    progress = progress or SilentProgress()
+    output_refs = [parse_ref(text) for text in outputs or []]  # bad references fail before any work
+    recipe = read_build_recipe(Path(path), requirements=requirements, app=app, prune=prune)
+    base_ref = parse_ref(base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim")
+    bases = select_bases(load_base(base_ref), list(platforms or []))
+    cache = BuildCache(cache_dir or default_cache_dir())
+    remote = None
+    if cache_repo:
+        from jettison.build.registry_cache import RegistryCache
+
+        remote = RegistryCache(cache_repo).hooks()
+    # Only a registry name means something elsewhere; a local path would leak the builder's directory.
+    base_name = base_ref.location if base_ref.transport == "registry" else None
+    result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
+    summary = BuildSummary(result.image.digest, notes=list(result.notes))
+    summary.dependency_cache = result.dependency_cache
+    for ref in output_refs:
+        progress.start(f"write {ref}")
+        summary.written.append(write_output(result.image, ref))
+        progress.finish(f"write {ref}")
+    if push:
+        from jettison.build.publish import push_result
+
+        summary.written.append(push_result(result.image, push, cache_repo=cache_repo, progress=progress))
+    return summary
