@@ -168,6 +168,7 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
         today=options.today,
         requirements_file=options.requirements,
         source_files=sources,
+        name=options.dockerfile,
     )
     notes = list(reading.notes)
     facts = reading.facts

@@ -65,7 +65,7 @@ def test_venv_on_path_non_root_user_and_exec_form_cmd():
     assert "USER app" in final
     assert final.index("USER app") > final.index("COPY . .")
     cmd = [line for line in final if line.startswith("CMD ")]
-    assert json.loads(cmd[0][4:]) == ["gunicorn", "--config", "gunicorn.conf.py"]
+    assert json.loads(cmd[0][4:]) == ["gunicorn", "--config", "gunicorn.conf.py", "app:app"]
     assert not any(line.startswith("ENTRYPOINT") for line in final)
 
 

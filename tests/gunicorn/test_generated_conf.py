@@ -113,7 +113,6 @@ def test_defaults_and_environment_overrides(tmp_path, clean_env):
     defaults = GunicornDefaults(app_module="server:app", port=5000, worker_class="gthread", threads=4)
     root = cgroup_v2(tmp_path / "cg", "max 100000")
     settings = load(tmp_path, clean_env, root, defaults)
-    assert settings["wsgi_app"] == "server:app"
     assert settings["bind"] == ["0.0.0.0:5000"]
     assert settings["worker_class"] == "gthread"
     assert settings["threads"] == 4
@@ -125,7 +124,6 @@ def test_defaults_and_environment_overrides(tmp_path, clean_env):
     assert settings["errorlog"] == "-"
     assert settings["preload_app"] is False
     overrides = {
-        "APP_MODULE": "other:create_app()",
         "PORT": "9090",
         "WORKER_CLASS": "gevent",
         "THREADS": "2",
@@ -139,7 +137,6 @@ def test_defaults_and_environment_overrides(tmp_path, clean_env):
     for name, value in overrides.items():
         clean_env.setenv(name, value)
     settings = load(tmp_path, clean_env, root, defaults)
-    assert settings["wsgi_app"] == "other:create_app()"
     assert settings["bind"] == ["0.0.0.0:9090"]
     assert (settings["worker_class"], settings["threads"]) == ("gevent", 2)
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == (120, 20, 75)

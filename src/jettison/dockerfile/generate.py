@@ -244,7 +244,8 @@ def render_dockerfile(facts: ImageFacts) -> str:
     if facts.entrypoint:
         script = facts.workdir.rstrip("/") + "/" + facts.entrypoint
         lines.append(f"ENTRYPOINT {json.dumps([script])}")
-    lines.append(f"CMD {json.dumps(['gunicorn', '--config', facts.gunicorn_conf])}")
+    cmd = ["gunicorn", "--config", facts.gunicorn_conf, facts.gunicorn.app_module]
+    lines.append(f"CMD {json.dumps(cmd)}")
     return "\n".join(lines) + "\n"
 
 

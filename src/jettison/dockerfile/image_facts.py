@@ -68,10 +68,11 @@ class _Reader:
     model: DockerfileModel
     read_file: Callable[[str], str | None]
     today: datetime.date
+    name: str
     notes: list[str] = field(default_factory=list)
 
     def note(self, line: int | None, text: str) -> None:
-        where = f"{self.model.path}:{line}: " if line else ""
+        where = f"{self.name}:{line}: " if line else ""
         self.notes.append(where + text)
 
 
@@ -114,13 +115,14 @@ def read_recipe(
     today: datetime.date | None = None,
     requirements_file: str | None = None,
     source_files: tuple[str, ...] = (),
+    name: str | None = None,
 ) -> RecipeReading:
     """Gather the facts of the final image of `model`.
 
     read_file(path) returns a context file's text (None when absent); source_files are the app's
-    Python files, searched for a health route.
+    Python files, searched for a health route; `name` is how notes name the Dockerfile.
     """
-    reader = _Reader(model, read_file, today or datetime.date.today())
+    reader = _Reader(model, read_file, today or datetime.date.today(), name or model.path)
     final = model.final_stage
     if final is None:
         return RecipeReading(facts=ImageFacts(), notes=(f"{model.path}: no FROM: nothing to keep",))
