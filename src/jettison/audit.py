@@ -1,0 +1,169 @@
+"""`run_audit(path, options)`: every analyzer over one project, as one AuditReport.
+
+The requirements audit is built in; other analyzers (Dockerfile rules, build context) plug in through
+`ANALYZERS`: callables taking the project root and the options and returning findings. They run after
+the requirements audit and their findings are appended in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jettison.deps.index import PackageIndex, cache_dir, http_client
+from jettison.deps.installed import installed_distributions
+from jettison.deps.local import LocalModules
+from jettison.deps.resolve import DistributionResolver, Link, offline_link
+from jettison.deps.scan import scan_project
+from jettison.deps.target import Target
+from jettison.deps.verdicts import Judgement, judge
+from jettison.errors import JettisonError
+from jettison.model.audit import AuditReport, SkippedFile
+from jettison.model.findings import Finding, Fix, Location, Saving, Severity
+from jettison.model.requirements import RequirementSummary, RequirementVerdict, Verdict
+from jettison.project.declared import read_requirement_set
+from jettison.project.sources import walk_project
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    offline: bool = False
+    python: Path | None = None  # an interpreter whose installed distributions answer name lookups
+    target_python: str = "3.11"
+    platform: str = "linux/amd64"
+    exclude: tuple[str, ...] = ()
+    include_tests: bool = False
+    cache: Path | None = None  # None: $JETTISON_CACHE_DIR or ~/.cache/jettison
+    index_url: str = "https://pypi.org/simple"
+
+
+Analyzer = Callable[[Path, AuditOptions], Iterable[Finding]]
+# Further analyzers (Dockerfile rules, build context checks) register here.
+ANALYZERS: list[Analyzer] = []
+
+RULE_UNUSED = "JR101"
+RULE_MISSING = "JR102"
+RULE_OPTIONAL = "JR103"
+RULE_SKIPPED_FILE = "JR104"
+RULE_NO_METADATA = "JR105"
+RULE_DEPENDENCY_ONLY = "JR106"
+
+
+def build_resolver(
+    options: AuditOptions, locked: Iterable[object] = ()
+) -> tuple[DistributionResolver, list[str]]:
+    """The name-resolution chain for these options, and the names of its links (for the report)."""
+    target = Target.parse(options.target_python, options.platform)
+    links: list[tuple[str, Link]] = []
+    if options.python is not None:
+        installed = installed_distributions(options.python)
+
+        def installed_link(name: str, requirement: object, pin: str | None) -> object:
+            return installed.get(name)
+
+        links.append((f"installed ({options.python})", installed_link))  # type: ignore[arg-type]
+    if not options.offline:
+        index = PackageIndex(http_client(), target, options.cache or cache_dir(), options.index_url)
+        links.append(("index", index.lookup))
+    links.append(("built-in table", offline_link))
+    return DistributionResolver(links, locked), [label for label, _ in links] + ["name guess"]  # type: ignore[arg-type]
+
+
+def run_audit(path: Path, options: AuditOptions | None = None) -> AuditReport:
+    options = options or AuditOptions()
+    root = Path(path)
+    if not root.exists():
+        raise JettisonError("no such file or directory", str(path))
+    if root.is_file():
+        raise JettisonError("expected a project directory", str(path))
+    target = Target.parse(options.target_python, options.platform)
+    files = walk_project(root, options.exclude, options.include_tests)
+    requirements = read_requirement_set(root, files.requirement_files)
+    cache = options.cache or cache_dir()
+    scan = scan_project(files, cache)
+    resolver, link_names = build_resolver(options, requirements.locked)
+    judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
+    summary = RequirementSummary(
+        tuple(judgement.verdicts), requirements.files, str(target),
+        judgement.size_before, judgement.size_after,
+        tuple(judgement.unknown_sizes), tuple(judgement.unresolved),
+    )  # fmt: skip
+    findings = requirement_findings(judgement, scan.skipped, resolver.problems)
+    for analyzer in ANALYZERS:
+        findings.extend(analyzer(root, options))
+    return AuditReport(
+        str(root), tuple(findings), summary, tuple(SkippedFile(p, r) for p, r in scan.skipped),
+        len(files.python), tuple(link_names),
+    )  # fmt: skip
+
+
+def _location(verdict: RequirementVerdict) -> Location | None:
+    if verdict.lines:
+        source = verdict.lines[0].source
+        return Location(source.path, source.line)
+    for evidence in verdict.evidence:
+        if evidence.source is not None:
+            return Location(evidence.source.path, evidence.source.line)
+    return None
+
+
+def _megabytes(size: int | None) -> float | None:
+    return None if size is None else size / 1_000_000
+
+
+def requirement_findings(
+    judgement: Judgement, skipped: list[tuple[str, str]], problems: dict[str, str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for verdict in judgement.verdicts:
+        data = {
+            "distribution": verdict.name, "verdict": verdict.verdict.value, "version": verdict.version,
+            "size_bytes": verdict.size_bytes, "mapping_source": verdict.mapping_source,
+            "evidence": [str(e) for e in verdict.evidence],
+        }  # fmt: skip
+        if verdict.verdict is Verdict.UNUSED:
+            shown = verdict.lines[0].text if verdict.lines else verdict.name
+            findings.append(Finding(
+                RULE_UNUSED, Severity.WARNING,
+                f"{shown} is not needed at run time: {verdict.reason}",
+                _location(verdict), Saving(megabytes=_megabytes(verdict.size_bytes)),
+                Fix(f"remove {verdict.name} from the requirements", safe=True, replacement=""), data=data,
+            ))  # fmt: skip
+        elif verdict.verdict is Verdict.MISSING:
+            installed_anyway = any(e.kind == "required-by" for e in verdict.evidence)
+            findings.append(Finding(
+                RULE_DEPENDENCY_ONLY if installed_anyway else RULE_MISSING,
+                Severity.WARNING if installed_anyway else Severity.ERROR,
+                f"{verdict.name} is needed but not declared: {verdict.reason}"
+                + ("; it is installed only as another package's dependency" if installed_anyway else ""),
+                _location(verdict), fix=Fix(f"add {verdict.name} to the requirements"), data=data,
+            ))  # fmt: skip
+        elif verdict.verdict is Verdict.OPTIONAL:
+            findings.append(Finding(
+                RULE_OPTIONAL, Severity.INFO,
+                f"{verdict.name} is imported only behind try/except ImportError: kept; {verdict.reason}",
+                _location(verdict), data=data,
+            ))  # fmt: skip
+    for path, reason in skipped:
+        findings.append(Finding(
+            RULE_SKIPPED_FILE, Severity.WARNING, f"skipped: {reason}; its imports are not counted",
+            Location(path, _line_from(reason)),
+        ))  # fmt: skip
+    for name in judgement.unresolved:
+        why = problems.get(name)
+        findings.append(Finding(
+            RULE_NO_METADATA, Severity.INFO,
+            f"no dependency metadata for {name}" + (f" ({why})" if why else "")
+            + ": packages only it requires may be reported unused",
+            data={"distribution": name},
+        ))  # fmt: skip
+    return findings
+
+
+def _line_from(reason: str) -> int | None:
+    marker = "(line "
+    if marker in reason:
+        digits = reason.split(marker, 1)[1].split(")", 1)[0]
+        return int(digits) if digits.isdigit() else None
+    return None

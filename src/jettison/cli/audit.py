@@ -1,0 +1,48 @@
+"""`jettison audit PATH`: requirements (and, through audit.ANALYZERS, Dockerfile) findings for a project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from jettison.audit import AuditOptions, run_audit
+from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_exit_2
+from jettison.report.json import render_json
+from jettison.report.text import render_text
+
+
+@click.command("audit")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--offline", is_flag=True, help="Never use the network: installed metadata or the built-in table only."
+)
+@click.option("--python", "python", type=click.Path(path_type=Path, dir_okay=False),
+              help="An interpreter whose installed distributions map import names.")  # fmt: skip
+@click.option("--target-python", default="3.11", show_default=True, help="Python version of the image.")
+@click.option("--platform", default="linux/amd64", show_default=True, help="linux/amd64 or linux/arm64.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option(
+    "--include-tests", is_flag=True, help="Count imports in tests too (they are skipped by default)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="List used and transitive packages with their evidence.")
+@user_errors_exit_2
+def command(
+    path: Path, output_format: str, offline: bool, python: Path | None, target_python: str, platform: str,
+    exclude: tuple[str, ...], include_tests: bool, verbose: bool,
+) -> None:  # fmt: skip
+    """Audit PATH: which requirements the service needs at run time, which it does not, what that costs."""
+    options = AuditOptions(
+        offline=offline, python=python, target_python=target_python, platform=platform, exclude=exclude,
+        include_tests=include_tests,
+    )  # fmt: skip
+    report = run_audit(path, options)
+    if output_format == "json":
+        click.echo(render_json(report), nl=False)
+    else:
+        render_text(report, console(), verbose)
+    sys.exit(EXIT_FINDINGS if report.has_problems() else EXIT_CLEAN)

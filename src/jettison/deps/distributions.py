@@ -1,0 +1,90 @@
+"""What the audit knows about one distribution: the modules it provides, what it requires, its size.
+
+`provided_modules()` derives import names from a wheel's (or an installed RECORD's) file list rather
+than top_level.txt: the list is always there, and it tells namespace packages apart
+(google-cloud-storage provides `google.cloud.storage`, protobuf provides `google.protobuf`).
+"""
+
+from __future__ import annotations
+
+import email.parser
+from dataclasses import dataclass, field
+from typing import Any
+
+from jettison.model.requirements import normalize_name
+
+
+@dataclass(frozen=True)
+class DistributionInfo:
+    name: str  # normalized
+    version: str | None
+    modules: tuple[str, ...]  # import names provided (dotted for namespace packages)
+    requires: tuple[str, ...] | None  # raw Requires-Dist strings; None when unknown
+    size: int | None = None  # installed bytes on the target platform
+    source: str = ""  # provenance: which link of the chain produced this
+    extras: tuple[str, ...] = field(default=())  # Provides-Extra
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "version": self.version, "modules": list(self.modules),
+            "requires": None if self.requires is None else list(self.requires), "size": self.size,
+            "source": self.source, "extras": list(self.extras),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DistributionInfo:
+        requires = data.get("requires")
+        return cls(
+            data["name"], data.get("version"), tuple(data.get("modules") or ()),
+            None if requires is None else tuple(requires), data.get("size"), data.get("source", ""),
+            tuple(data.get("extras") or ()),
+        )  # fmt: skip
+
+
+def parse_metadata(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """Requires-Dist, Provides-Extra and Requires-Python from a METADATA/PKG-INFO document."""
+    message = email.parser.HeaderParser().parsestr(text)
+    requires = tuple(message.get_all("Requires-Dist") or ())
+    extras = tuple(normalize_name(e) for e in (message.get_all("Provides-Extra") or ()))
+    return requires, extras, message.get("Requires-Python")
+
+
+_MODULE_SUFFIXES = (".py", ".so", ".pyd", ".pyc")
+
+
+def provided_modules(paths: list[str]) -> tuple[str, ...]:
+    """Import names a set of installed file paths provides.
+
+    For each Python file, the provided name is the shortest prefix that is a regular package (has
+    `__init__.py`) or the module itself; namespace directories without `__init__.py` therefore give
+    their first regular sub-package. `.data/purelib` and `.data/platlib` count as top level.
+    """
+    cleaned: list[list[str]] = []
+    for raw in paths:
+        path = raw.replace("\\", "/").lstrip("./")
+        parts = path.split("/")
+        if parts[0].endswith(".data") and len(parts) > 2 and parts[1] in ("purelib", "platlib"):
+            parts = parts[2:]
+        if parts[0].endswith((".dist-info", ".data", ".egg-info")) or parts[0] in ("..", "__pycache__"):
+            continue
+        if not parts[-1].endswith(_MODULE_SUFFIXES) or "__pycache__" in parts:
+            continue
+        cleaned.append(parts)
+    packages = {tuple(p[:-1]) for p in cleaned if p[-1] in ("__init__.py", "__init__.pyc")}
+    provided: set[str] = set()
+    for parts in cleaned:
+        for depth in range(1, len(parts)):
+            if tuple(parts[:depth]) in packages:
+                provided.add(".".join(parts[:depth]))
+                break
+        else:
+            stem = parts[-1].split(".", 1)[0]
+            if stem == "__init__":
+                continue
+            if all(part.isidentifier() for part in parts[:-1]) and stem.isidentifier():
+                # A module file inside a namespace directory: name the directory (google.api), which
+                # longest-prefix matching still tells apart from other distributions sharing `google`.
+                provided.add(".".join(parts[:-1]) if len(parts) > 2 else ".".join([*parts[:-1], stem]))
+    # Drop names inside another provided name (a module inside a package already listed).
+    result = sorted(n for n in provided if not any(n.startswith(o + ".") for o in provided if o != n))
+    return tuple(result)

@@ -1,0 +1,236 @@
+"""Stage 1: what a project's Python code imports, and the strings that name code it loads.
+
+Each file is parsed once with `ast`. One pass over the statements records
+
+- absolute imports, with the context that decides whether they are needed at run time: inside
+  `try:` whose handler catches ImportError (optional), under `if TYPE_CHECKING:` (never at run time);
+- `importlib.import_module("x")` / `__import__("x")` with literal arguments;
+- "keyed strings": a string assigned to a name, attribute, subscript, keyword or dict key (`worker_class =
+  "gevent"`, `"ENGINE": "django.db.backends.postgresql"`, `"class": "pythonjsonlogger..."`) and every
+  string holding a URL — the raw facts deps/strings.py turns into references.
+
+Relative imports are local by definition and not recorded. Files that do not parse (Python 2, syntax
+errors, null bytes) are returned with an error instead of raising.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+
+
+class ImportKind(enum.StrEnum):
+    RUNTIME = "runtime"
+    OPTIONAL = "optional"  # behind try/except ImportError: the code runs without it
+    TYPE_CHECKING = "type-checking"  # only for type checkers, never executed
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedName:
+    """An absolute dotted name the code imports (`from a.b import c` gives `a.b.c`)."""
+
+    name: str
+    line: int
+    kind: ImportKind
+    via: str = "import"  # import | importlib | __import__
+
+    @property
+    def top(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedString:
+    """A string literal and the key it was given under (None for a bare URL string)."""
+
+    key: str | None
+    value: str
+    line: int
+
+
+@dataclass
+class FileFacts:
+    path: str
+    imports: list[ImportedName] = field(default_factory=list)
+    strings: list[KeyedString] = field(default_factory=list)
+    error: str | None = None  # why the file was skipped
+
+    def to_json(self) -> list[object]:
+        return [
+            [[i.name, i.line, i.kind.value, i.via] for i in self.imports],
+            [[s.key, s.value, s.line] for s in self.strings],
+            self.error,
+        ]
+
+    @classmethod
+    def from_json(cls, path: str, data: list[object]) -> FileFacts:
+        imports, strings, error = data
+        return cls(
+            path,
+            [ImportedName(n, ln, ImportKind(k), v) for n, ln, k, v in imports],  # type: ignore[union-attr]
+            [KeyedString(k, v, ln) for k, v, ln in strings],  # type: ignore[union-attr]
+            error,  # type: ignore[arg-type]
+        )
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+# Substrings that make a file worth an expression walk; most modules have none of them.
+_EXPRESSION_HINTS = (
+    b"import_module", b"__import__", b"://", b"_class", b"BACKEND", b"ENGINE", b"INSTALLED_APPS",
+    b"MIDDLEWARE", b"'class'", b'"class"', b"'()'", b'"()"', b"STORAGE", b"_BACKEND", b"broker",
+    b"backend", b"worker", b"bind", b"wsgi_app",
+)  # fmt: skip
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for node in types:
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if name in _IMPORT_ERRORS:
+            return True
+    return False
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    if isinstance(test, ast.Attribute):
+        return test.attr == "TYPE_CHECKING"
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_type_checking(value) for value in test.values)
+    return False
+
+
+def _key_of(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        value = node.slice.value
+        return value if isinstance(value, str) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _Collector:
+    def __init__(self, facts: FileFacts, walk_expressions: bool) -> None:
+        self.facts = facts
+        self.walk_expressions = walk_expressions
+
+    def body(self, statements: list[ast.stmt], kind: ImportKind) -> None:
+        for statement in statements:
+            self.statement(statement, kind)
+
+    def statement(self, node: ast.stmt, kind: ImportKind) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.facts.imports.append(ImportedName(alias.name, node.lineno, kind))
+            return
+        if isinstance(node, ast.ImportFrom):
+            if node.level or not node.module:
+                return
+            for alias in node.names:
+                name = node.module if alias.name == "*" else f"{node.module}.{alias.name}"
+                self.facts.imports.append(ImportedName(name, node.lineno, kind))
+            return
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            guarded = any(_catches_import_error(handler) for handler in node.handlers)
+            inner = ImportKind.OPTIONAL if guarded and kind is ImportKind.RUNTIME else kind
+            self.body(node.body, inner)
+            for handler in node.handlers:
+                # The fallback of an ImportError guard is optional too (`except ImportError: import json`).
+                self.body(handler.body, inner if _catches_import_error(handler) else kind)
+            self.body(node.orelse, inner)
+            self.body(node.finalbody, kind)
+            return
+        if isinstance(node, ast.If):
+            if _is_type_checking(node.test):
+                self.body(node.body, ImportKind.TYPE_CHECKING)
+                self.body(node.orelse, kind)
+                return
+            self.expressions(node.test, kind)
+            self.body(node.body, kind)
+            self.body(node.orelse, kind)
+            return
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if node.value is not None:
+                for target in targets:
+                    key = _key_of(target)
+                    if key is not None:
+                        self.keyed(key, node.value)
+                self.expressions(node.value, kind)
+            return
+        # Compound statements: recurse into statement lists, scan the rest as expressions.
+        for _name, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                self.body(value, kind)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.match_case):
+                        self.body(item.body, kind)
+                    elif isinstance(item, ast.AST):
+                        self.expressions(item, kind)
+            elif isinstance(value, ast.AST):
+                self.expressions(value, kind)
+
+    def keyed(self, key: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            self.facts.strings.append(KeyedString(key, value.value, value.lineno))
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:
+                if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                    self.facts.strings.append(KeyedString(key, element.value, element.lineno))
+
+    def expressions(self, node: ast.AST, kind: ImportKind) -> None:
+        if not self.walk_expressions:
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                self.call(sub, kind)
+            elif isinstance(sub, ast.Dict):
+                for key, value in zip(sub.keys, sub.values, strict=True):
+                    if key is not None and (name := _key_of(key)) is not None:
+                        self.keyed(name, value)
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "://" in sub.value:
+                self.facts.strings.append(KeyedString(None, sub.value, sub.lineno))
+
+    def call(self, node: ast.Call, kind: ImportKind) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in ("import_module", "__import__") and node.args:
+            first = node.args[0]
+            literal = first.value if isinstance(first, ast.Constant) else None
+            if isinstance(literal, str) and literal and not literal.startswith("."):
+                via = "importlib" if name == "import_module" else "__import__"
+                self.facts.imports.append(ImportedName(literal, node.lineno, kind, via))
+        for keyword in node.keywords:
+            if keyword.arg:
+                self.keyed(keyword.arg, keyword.value)
+
+
+def scan_source(data: bytes, path: str) -> FileFacts:
+    """Facts of one Python file (its bytes; ast honours the PEP 263 encoding cookie)."""
+    facts = FileFacts(path)
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as error:
+        facts.error = f"does not parse: {error.msg} (line {error.lineno})"
+        return facts
+    except (ValueError, UnicodeDecodeError) as error:  # null bytes, undecodable text
+        facts.error = f"does not parse: {error}"
+        return facts
+    except (RecursionError, MemoryError):
+        facts.error = "does not parse: too deeply nested"
+        return facts
+    walk = any(hint in data for hint in _EXPRESSION_HINTS)
+    try:
+        _Collector(facts, walk).body(tree.body, ImportKind.RUNTIME)
+    except RecursionError:
+        facts.error = "too deeply nested to analyse"
+    return facts

@@ -1,0 +1,317 @@
+"""Distribution facts from the package index (network), cached on disk.
+
+For a distribution and version this module picks the wheel the target would install, and reads
+
+- its core metadata (Requires-Dist) from the PEP 658 `<wheel>.metadata` file when the index serves it,
+  else from the wheel's METADATA member;
+- its file list and uncompressed sizes from the wheel's zip central directory, read with HTTP Range
+  requests through `zipfile` over a lazily fetched file object — a few kB instead of the whole wheel.
+
+Only the Simple API (PEP 691 JSON) is used. Every answer is cached under the cache directory
+($JETTISON_CACHE_DIR, else ~/.cache/jettison), so auditing the same project again needs no network.
+The HTTP client is a parameter, so tests can point it at a local server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import ssl
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from jettison.deps.distributions import DistributionInfo, parse_metadata, provided_modules
+from jettison.deps.target import Target
+from jettison.model.requirements import normalize_name
+
+DEFAULT_INDEX = "https://pypi.org/simple"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+# How long a project's file list is trusted for unpinned requirements; pinned ones never expire.
+SIMPLE_TTL_SECONDS = 7 * 24 * 3600
+CACHE_VERSION = "v2"
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("JETTISON_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jettison"
+
+
+def http_client() -> httpx.Client:
+    """An httpx client trusting the system CA bundle (SSL_CERT_FILE), as the network here requires."""
+    bundle = os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt"
+    verify: ssl.SSLContext | bool = True
+    if os.path.isfile(bundle):
+        verify = ssl.create_default_context(cafile=bundle)
+    return httpx.Client(
+        verify=verify, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True,
+        headers={"User-Agent": "jettison (+https://github.com/jettison)"},
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+    )  # fmt: skip
+
+
+class IndexError_(Exception):
+    """The index could not answer (network, 404, malformed reply); the caller falls back."""
+
+
+class _RangeFile(io.RawIOBase):
+    """A read-only, seekable view of a remote file, fetched block by block with Range requests."""
+
+    BLOCK = 64 * 1024
+
+    def __init__(self, client: httpx.Client, url: str, size: int) -> None:
+        self.client, self.url, self.size = client, url, size
+        self.position = 0
+        self.blocks: dict[int, bytes] = {}
+        self.requests = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def _fetch(self, start: int, end: int) -> None:
+        """Fetch blocks covering [start, end) in one request."""
+        first, last = start // self.BLOCK, (end - 1) // self.BLOCK
+        missing = [b for b in range(first, last + 1) if b not in self.blocks]
+        if not missing:
+            return
+        lo, hi = missing[0] * self.BLOCK, min(self.size, (missing[-1] + 1) * self.BLOCK)
+        reply = self.client.get(self.url, headers={"Range": f"bytes={lo}-{hi - 1}"})
+        self.requests += 1
+        if reply.status_code != 206:
+            raise IndexError_(f"range request answered {reply.status_code}: {self.url}")
+        data = reply.content
+        for block in range(missing[0], missing[-1] + 1):
+            offset = block * self.BLOCK - lo
+            self.blocks[block] = data[offset : offset + self.BLOCK]
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            size = self.size - self.position
+        end = min(self.size, self.position + size)
+        if end <= self.position:
+            return b""
+        self._fetch(self.position, end)
+        out = bytearray()
+        cursor = self.position
+        while cursor < end:
+            block, offset = divmod(cursor, self.BLOCK)
+            chunk = self.blocks[block][offset : offset + (end - cursor)]
+            if not chunk:
+                break
+            out += chunk
+            cursor += len(chunk)
+        self.position = cursor
+        return bytes(out)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@dataclass(frozen=True)
+class _File:
+    filename: str
+    url: str
+    size: int | None
+    requires_python: str | None
+    metadata: bool
+    yanked: bool
+
+
+class PackageIndex:
+    """The `index` link of the name-resolution chain: facts about a distribution from PyPI's wheels."""
+
+    def __init__(
+        self, client: httpx.Client, target: Target, cache: Path | None = None, index_url: str = DEFAULT_INDEX
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.cache = cache or cache_dir()
+        self.index_url = index_url.rstrip("/")
+
+    # -- disk cache -------------------------------------------------------------------------------
+    def _cache_path(self, *parts: str) -> Path:
+        return self.cache.joinpath(f"index-{CACHE_VERSION}", *parts)
+
+    def _read_cache(self, path: Path, ttl: float | None = None) -> Any:
+        try:
+            if ttl is not None and time.time() - path.stat().st_mtime > ttl:
+                return None
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write_cache(self, path: Path, data: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs speed
+
+    # -- index ------------------------------------------------------------------------------------
+    def _files(self, name: str) -> list[_File]:
+        path = self._cache_path("simple", f"{name}.json")
+        data = self._read_cache(path, SIMPLE_TTL_SECONDS)
+        if data is None:
+            try:
+                reply = self.client.get(f"{self.index_url}/{name}/", headers={"Accept": SIMPLE_JSON})
+            except httpx.HTTPError as error:
+                raise IndexError_(f"{name}: {error}") from error
+            if reply.status_code == 404:
+                raise IndexError_(f"{name}: not on the index")
+            if reply.status_code != 200:
+                raise IndexError_(f"{name}: index answered {reply.status_code}")
+            try:
+                raw = reply.json()
+            except ValueError as error:
+                raise IndexError_(f"{name}: index reply is not JSON") from error
+            data = [
+                {
+                    "filename": f["filename"],
+                    "url": str(httpx.URL(reply.url).join(f["url"])),
+                    "size": f.get("size"),
+                    "requires_python": f.get("requires-python"),
+                    "metadata": bool(f.get("core-metadata") or f.get("dist-info-metadata")),
+                    "yanked": bool(f.get("yanked")),
+                }  # fmt: skip
+                for f in raw.get("files", [])
+            ]
+            self._write_cache(path, data)
+        return [_File(**item) for item in data]
+
+    def _choose(
+        self, name: str, requirement: Requirement | None, pin: str | None
+    ) -> tuple[str, _File | None]:
+        """The version to audit and the best wheel for the target (None when there is only an sdist)."""
+        files = self._files(name)
+        by_version: dict[Version, list[_File]] = {}
+        for file in files:
+            try:
+                if file.filename.endswith(".whl"):
+                    _, version, _, _ = parse_wheel_filename(file.filename)
+                else:
+                    _, version = parse_sdist_filename(file.filename)
+            except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+                continue
+            by_version.setdefault(version, []).append(file)
+        if pin is not None:
+            try:
+                wanted = Version(pin)
+            except InvalidVersion as error:
+                raise IndexError_(f"{name}: invalid pinned version {pin}") from error
+            candidates = [wanted] if wanted in by_version else []
+        else:
+            spec = requirement.specifier if requirement is not None else SpecifierSet()
+            usable = [v for v in by_version if not all(f.yanked for f in by_version[v])]
+            candidates = sorted((v for v in usable if spec.contains(v, prereleases=False)), reverse=True)
+            if not candidates:  # projects that only publish pre-releases (0.48b0) are still installable
+                candidates = sorted((v for v in usable if spec.contains(v, prereleases=True)), reverse=True)
+        for version in candidates:
+            wheel = self._best_wheel(by_version[version])
+            if wheel is not None or pin is not None:
+                return str(version), wheel
+        if candidates:
+            return str(candidates[0]), None
+        raise IndexError_(
+            f"{name}: no release matches {pin or (requirement.specifier if requirement else '')}"
+        )
+
+    def _best_wheel(self, files: list[_File]) -> _File | None:
+        priority = self.target.tag_priority
+        best: tuple[int, _File] | None = None
+        for file in files:
+            if not file.filename.endswith(".whl"):
+                continue
+            try:
+                _, _, _, wheel_tags = parse_wheel_filename(file.filename)
+            except InvalidWheelFilename:
+                continue
+            rank = min((priority[t] for t in wheel_tags if t in priority), default=None)
+            if rank is not None and (best is None or rank < best[0]):
+                best = (rank, file)
+        return best[1] if best else None
+
+    def lookup(
+        self, name: str, requirement: Requirement | None = None, pin: str | None = None
+    ) -> DistributionInfo:
+        """Facts for `name` at `pin` (else the newest release matching `requirement`). Raises IndexError_."""
+        name = normalize_name(name)
+        key = f"{name}=={pin}" if pin else f"{name}{requirement.specifier if requirement else ''}"
+        info_path = self._cache_path("info", self.target.key, _safe(key) + ".json")
+        cached = self._read_cache(info_path, None if pin else SIMPLE_TTL_SECONDS)
+        if cached is not None:
+            return DistributionInfo.from_json(cached)
+        version, wheel = self._choose(name, requirement, pin)
+        if wheel is None:
+            info = DistributionInfo(
+                name, version, (), None, None, f"index: {name} {version} has no wheel for the target"
+            )
+        else:
+            info = self._from_wheel(name, version, wheel)
+        self._write_cache(info_path, info.to_json())
+        return info
+
+    def _from_wheel(self, name: str, version: str, wheel: _File) -> DistributionInfo:
+        size = wheel.size
+        if size is None:
+            head = self.client.head(wheel.url)
+            size = int(head.headers.get("content-length", 0))
+        remote = _RangeFile(self.client, wheel.url, size)
+        # The central directory sits at the end: one request for the last block usually covers it.
+        remote._fetch(max(0, size - _RangeFile.BLOCK), size)
+        try:
+            archive = zipfile.ZipFile(io.BufferedReader(remote, buffer_size=_RangeFile.BLOCK))
+        except (zipfile.BadZipFile, OSError, httpx.HTTPError) as error:
+            raise IndexError_(f"{wheel.filename}: cannot read its file list: {error}") from error
+        members = archive.infolist()
+        paths = [m.filename for m in members if not m.is_dir()]
+        installed = sum(m.file_size for m in members)
+        metadata_text = None
+        if wheel.metadata:
+            reply = self.client.get(wheel.url + ".metadata")
+            if reply.status_code == 200:
+                metadata_text = reply.text
+        if metadata_text is None:
+            member = next((m for m in paths if m.endswith(".dist-info/METADATA") and m.count("/") == 1), None)
+            if member is None:
+                raise IndexError_(f"{wheel.filename}: no METADATA")
+            metadata_text = archive.read(member).decode("utf-8", "replace")
+        requires, extras, _ = parse_metadata(metadata_text)
+        return DistributionInfo(
+            name, version, provided_modules(paths), requires, installed, f"index: {wheel.filename}", extras
+        )
+
+
+def _safe(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_.=" else "_" for c in key)[:200]

@@ -1,0 +1,126 @@
+"""Stage 2: distribution name -> facts (modules, requirements, size), as a chain with provenance.
+
+Links are tried in order and the first that knows a distribution answers; its name is recorded in
+`DistributionInfo.source`, so every verdict can say which link decided it:
+
+1. the installed environment given with `--python` (what the code really runs against);
+2. the package index, through the on-disk cache (skipped with `--offline`);
+3. the built-in offline table (deps/data/offline.json, a snapshot of index metadata);
+4. a guess from the name (`python-foo` -> `foo`, dashes -> underscores), marked as such.
+
+Lock files (uv.lock, poetry.lock) fill in dependency edges where a link knows modules but not
+requirements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from importlib import resources
+from threading import Lock
+
+from packaging.requirements import Requirement
+
+from jettison.deps.distributions import DistributionInfo
+from jettison.model.requirements import LockedPackage, normalize_name
+
+# A link answers (name, requirement, pin) with facts, or None when it does not know the distribution.
+Link = Callable[[str, Requirement | None, str | None], DistributionInfo | None]
+
+
+@lru_cache(maxsize=1)
+def offline_table() -> dict[str, DistributionInfo]:
+    """The built-in table: a snapshot of index metadata for common distributions (see deps/snapshot.py)."""
+    text = resources.files("jettison.deps").joinpath("data/offline.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return {name: DistributionInfo.from_json(entry) for name, entry in data["distributions"].items()}
+
+
+def offline_link(name: str, requirement: Requirement | None, pin: str | None) -> DistributionInfo | None:
+    entry = offline_table().get(name)
+    if entry is None:
+        return None
+    source = f"built-in table ({entry.name} {entry.version})"
+    if pin and entry.version != pin:
+        # Import names rarely change between releases; sizes and requirements may, so say so.
+        source += f", project pins {pin}"
+    return DistributionInfo(
+        entry.name, pin or entry.version, entry.modules, entry.requires, entry.size, source,
+                            entry.extras)  # fmt: skip
+
+
+def guess_modules(name: str) -> tuple[str, ...]:
+    base = name.lower()
+    for prefix in ("python-", "py-"):
+        if base.startswith(prefix) and len(base) > len(prefix):
+            return (base.replace("-", "_"), base[len(prefix) :].replace("-", "_"))
+    if base.endswith("-binary"):
+        return (base.removesuffix("-binary").replace("-", "_"),)
+    return (base.replace("-", "_").replace(".", "_"),)
+
+
+def guess_link(name: str, requirement: Requirement | None, pin: str | None) -> DistributionInfo:
+    return DistributionInfo(name, pin, guess_modules(name), None, None, "name guess")
+
+
+class DistributionResolver:
+    """Facts for distributions, memoized, looked up through the chain of links (thread-safe)."""
+
+    def __init__(
+        self, links: list[tuple[str, Link]], locked: Iterable[LockedPackage] = (), workers: int = 8
+    ) -> None:
+        self.links = links
+        self.locked = {package.name: package for package in locked}
+        self.workers = workers
+        self.memo: dict[str, DistributionInfo] = {}
+        self.problems: dict[str, str] = {}  # name -> why a link failed (network errors, missing wheels)
+        self._lock = Lock()
+
+    def info(
+        self, name: str, requirement: Requirement | None = None, pin: str | None = None
+    ) -> DistributionInfo:
+        name = normalize_name(name)
+        with self._lock:
+            if name in self.memo:
+                return self.memo[name]
+        found: DistributionInfo | None = None
+        for label, link in self.links:
+            try:
+                found = link(name, requirement, pin)
+            except Exception as error:  # a failing link (network) must not stop the chain
+                with self._lock:
+                    self.problems[name] = f"{label}: {error}"
+                found = None
+            if found is not None and (found.modules or found.requires is not None):
+                break
+            if found is not None and not found.modules:
+                # e.g. an sdist-only release: keep looking, but remember what this link knew.
+                with self._lock:
+                    self.problems.setdefault(name, found.source)
+                found = None
+        if found is None:
+            found = guess_link(name, requirement, pin)
+        locked = self.locked.get(name)
+        if locked is not None and (
+            found.requires is None or found.source.startswith(("built-in", "name guess"))
+        ):
+            found = DistributionInfo(
+                found.name, found.version or locked.version, found.modules,
+                tuple(str(r) for r in locked.dependencies), found.size, found.source + " + lock file edges",
+                found.extras,
+            )  # fmt: skip
+        with self._lock:
+            self.memo.setdefault(name, found)
+            return self.memo[name]
+
+    def prefetch(self, wanted: Iterable[tuple[str, Requirement | None, str | None]]) -> None:
+        """Look many distributions up in parallel (index lookups are network-bound)."""
+        todo = [item for item in wanted if normalize_name(item[0]) not in self.memo]
+        if len(todo) <= 1 or self.workers <= 1:
+            for item in todo:
+                self.info(*item)
+            return
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            list(pool.map(lambda item: self.info(*item), todo))

@@ -1,0 +1,90 @@
+"""Scanning a project's files for imports and string references, with a per-file facts cache.
+
+Each Python file is read and parsed once; its facts (deps/imports.py) are cached by path, size and
+mtime under the cache directory, so auditing an unchanged project again parses nothing. Command and
+config files are small and few; they are read every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jettison.deps.imports import FileFacts, scan_source
+from jettison.deps.strings import StringReference, python_references, text_references
+from jettison.project.sources import ProjectFiles, read_source
+
+FACTS_VERSION = 1
+MAX_TEXT_BYTES = 1024 * 1024
+
+
+@dataclass
+class ScanResult:
+    facts: list[FileFacts] = field(default_factory=list)
+    references: list[StringReference] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def _cache_file(cache: Path, root: Path) -> Path:
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return cache / "facts" / f"{digest}.json"
+
+
+def scan_project(files: ProjectFiles, cache: Path | None) -> ScanResult:
+    root = files.root
+    result = ScanResult()
+    previous: dict[str, list[object]] = {}
+    cache_path = _cache_file(cache, root) if cache is not None else None
+    if cache_path is not None:
+        try:
+            stored = json.loads(cache_path.read_text(encoding="utf-8"))
+            if stored.get("version") == FACTS_VERSION:
+                previous = stored["files"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            previous = {}
+    current: dict[str, list[object]] = {}
+    changed = False
+    for rel in files.python:
+        path = root / rel
+        try:
+            stat = os.stat(path)
+        except OSError as error:
+            result.skipped.append((rel, f"cannot read: {error.strerror}"))
+            continue
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        entry = previous.get(rel)
+        if entry is not None and entry[:2] == stamp:
+            facts = FileFacts.from_json(rel, entry[2])  # type: ignore[arg-type]
+        else:
+            data, reason = read_source(path)
+            facts = FileFacts(rel, error=reason) if data is None else scan_source(data, rel)
+            changed = True
+        current[rel] = [*stamp, facts.to_json()]
+        if facts.error:
+            result.skipped.append((rel, facts.error))
+            continue
+        result.facts.append(facts)
+        result.references.extend(python_references(facts))
+    if cache_path is not None and (changed or set(previous) != set(current)):
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_path.with_name(f".{cache_path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": FACTS_VERSION, "files": current}), encoding="utf-8")
+            os.replace(tmp, cache_path)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+    for rel in files.other:
+        path = root / rel
+        try:
+            if path.stat().st_size > MAX_TEXT_BYTES:
+                continue
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "\0" in text[:4096]:
+            continue
+        result.references.extend(text_references(text, rel))
+    return result

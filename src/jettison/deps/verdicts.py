@@ -1,0 +1,275 @@
+"""Stage 3: judge every declared distribution — used, optional, transitive, unused — and find missing ones.
+
+Inputs are the other stages' outputs (imports and string references, the resolver, the target), so
+this module does no I/O of its own beyond asking the resolver.
+
+The rules, in order:
+- a distribution providing a module imported at run time, or named by a string reference, is USED;
+- one imported only behind `try/except ImportError` is OPTIONAL (kept, reported);
+- one never imported but required (Requires-Dist closure, target markers) by a kept one is TRANSITIVE;
+- every other run-time requirement is UNUSED — including those only imported under TYPE_CHECKING
+  and those only other unused packages require;
+- an imported module no declared distribution provides is MISSING (and says when it is installed
+  anyway as someone's dependency).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from jettison.deps.closure import Closure, dependency_closure
+from jettison.deps.distributions import DistributionInfo
+from jettison.deps.imports import FileFacts, ImportKind
+from jettison.deps.local import LocalModules
+from jettison.deps.resolve import DistributionResolver, offline_table
+from jettison.deps.strings import StringReference
+from jettison.deps.target import Target
+from jettison.model.requirements import (
+    Evidence,
+    RequirementSet,
+    RequirementVerdict,
+    SourceRef,
+    Verdict,
+    normalize_name,
+)
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
+
+
+@dataclass
+class Judgement:
+    verdicts: list[RequirementVerdict] = field(default_factory=list)
+    size_before: int | None = None
+    size_after: int | None = None
+    unknown_sizes: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    infos: dict[str, DistributionInfo] = field(default_factory=dict)
+
+
+class ModuleIndex:
+    """Import name -> distributions providing it, matched on the longest dotted prefix."""
+
+    def __init__(self, infos: dict[str, DistributionInfo]) -> None:
+        self.by_module: dict[str, set[str]] = defaultdict(set)
+        for name, info in infos.items():
+            for module in info.modules:
+                self.by_module[module].add(name)
+
+    def providers(self, module: str) -> set[str]:
+        parts = module.split(".")
+        for depth in range(len(parts), 0, -1):
+            found = self.by_module.get(".".join(parts[:depth]))
+            if found:
+                return found
+        # `import google.cloud` names a namespace several distributions share: all of them provide it.
+        prefix = module + "."
+        return {name for key, names in self.by_module.items() if key.startswith(prefix) for name in names}
+
+
+def _suggest_distribution(module: str) -> str:
+    """The distribution that provides a missing module, from the built-in table, else the module name."""
+    candidates = ModuleIndex(offline_table()).providers(module)
+    if candidates:
+        # Prefer the distribution whose name looks like the module (psycopg2 over psycopg2-binary).
+        top = normalize_name(module.split(".")[0])
+        return sorted(candidates, key=lambda n: (n != top, len(n), n))[0]
+    return normalize_name(module.split(".")[0])
+
+
+def judge(
+    requirements: RequirementSet,
+    facts: list[FileFacts],
+    references: list[StringReference],
+    local: LocalModules,
+    resolver: DistributionResolver,
+    target: Target,
+) -> Judgement:
+    declared = requirements.names()
+    runtime = set(requirements.runtime_names())
+    first_line = {name: requirements.lines_for(name)[0] for name in declared}
+    resolver.prefetch([(name, first_line[name].requirement, requirements.pin(name)) for name in declared])
+    infos = {
+        name: resolver.info(name, first_line[name].requirement, requirements.pin(name)) for name in declared
+    }
+    index = ModuleIndex(infos)
+
+    runtime_evidence: dict[str, list[Evidence]] = defaultdict(list)
+    optional_evidence: dict[str, list[Evidence]] = defaultdict(list)
+    typing_evidence: dict[str, list[Evidence]] = defaultdict(list)
+    missing: dict[str, list[Evidence]] = defaultdict(list)  # module -> where it is needed
+    missing_kind: dict[str, set[ImportKind]] = defaultdict(set)
+
+    for file in facts:
+        for imported in file.imports:
+            top = imported.top
+            if top in STDLIB or local.is_local(top, file.path):
+                continue
+            where = SourceRef(file.path, imported.line)
+            providers = index.providers(imported.name)
+            verb = {
+                "import": "imported",
+                "importlib": "loaded by importlib",
+                "__import__": "loaded by __import__",
+            }
+            detail = f"{imported.name} {verb[imported.via]} in {file.path}"
+            if imported.kind is ImportKind.RUNTIME:
+                evidence = Evidence("import", detail, where)
+                bucket = runtime_evidence
+            elif imported.kind is ImportKind.OPTIONAL:
+                evidence = Evidence("optional-import", detail + " (inside try/except ImportError)", where)
+                bucket = optional_evidence
+            else:
+                evidence = Evidence("type-checking-import", detail + " (only under TYPE_CHECKING)", where)
+                bucket = typing_evidence
+            if providers:
+                for name in providers:
+                    bucket[name].append(evidence)
+            elif imported.kind is not ImportKind.TYPE_CHECKING:
+                missing[top].append(evidence)
+                missing_kind[top].add(imported.kind)
+
+    for reference in references:
+        tops = [m.split(".")[0] for m in reference.modules]
+        if any(top in STDLIB or local.is_local(top, None) for top in tops):
+            continue
+        evidence = Evidence(
+            "string", f"{reference.string} ({reference.rule})", reference.source, reference.rule
+        )
+        for module in reference.modules:
+            providers = index.providers(module)
+            if providers:
+                for name in providers:
+                    runtime_evidence[name].append(evidence)
+                break
+        else:
+            key = " or ".join(reference.modules)
+            missing[key].append(evidence)
+            missing_kind[key].add(ImportKind.RUNTIME)
+
+    kept_roots = {
+        name: requirements.extras_for(name)
+        for name in declared
+        if runtime_evidence.get(name) or optional_evidence.get(name)
+    }
+    pin = requirements.pin
+    kept = dependency_closure(
+        kept_roots, resolver, target, pin, {n: first_line[n].requirement for n in kept_roots}
+    )
+    everything = dependency_closure(
+        {name: requirements.extras_for(name) for name in runtime},
+        resolver, target, pin, {n: first_line[n].requirement for n in runtime},
+    )  # fmt: skip
+
+    judgement = Judgement()
+    for name in declared:
+        info = infos[name]
+        lines = tuple(requirements.lines_for(name))
+        if runtime_evidence.get(name):
+            verdict, evidence = Verdict.USED, runtime_evidence[name]
+        elif optional_evidence.get(name):
+            verdict, evidence = Verdict.OPTIONAL, optional_evidence[name]
+        elif name in kept:
+            verdict, evidence = Verdict.TRANSITIVE, [_required_by(kept, name, runtime)]
+        elif name not in runtime:
+            continue  # a development/extra group nobody imports: not ours to prune
+        else:
+            verdict = Verdict.UNUSED
+            evidence = [*typing_evidence.get(name, [])]
+            if not evidence:
+                evidence.append(
+                    Evidence(
+                        "not-imported", f"no module of {name} ({', '.join(info.modules) or '?'}) is imported"
+                    )
+                )
+            if everything.parent.get(name):
+                evidence.append(
+                    Evidence("required-by", f"required only by dropped {_dropped_chain(everything, name)}")
+                )
+        judgement.verdicts.append(
+            RequirementVerdict(
+                name,
+                verdict,
+                tuple(_unique(evidence)),
+                lines,
+                info.modules,
+                info.source,
+                info.version,
+                info.size,
+            )
+        )
+
+    # Missing: modules nothing declared provides. Installed anyway as a dependency is softer, say so.
+    closure_infos = {
+        name: resolver.info(name, everything.requirement.get(name), pin(name)) for name in everything.parent
+    }
+    closure_index = ModuleIndex({n: i for n, i in closure_infos.items() if n not in infos})
+    for module, evidence in sorted(missing.items()):
+        alternatives = module.split(" or ")
+        via = set().union(*(closure_index.providers(m) for m in alternatives))
+        if via:
+            name = sorted(via)[0]
+            evidence = [
+                *evidence,
+                Evidence("required-by", f"installed only as a dependency of {_chain(everything, name)}"),
+            ]
+        else:
+            name = _suggest_distribution(alternatives[0])
+        kind = Verdict.OPTIONAL if missing_kind[module] == {ImportKind.OPTIONAL} else Verdict.MISSING
+        if kind is Verdict.OPTIONAL:
+            continue  # an optional import of an undeclared package is the code's own fallback, not a problem
+        judgement.verdicts.append(
+            RequirementVerdict(name, Verdict.MISSING, tuple(_unique(evidence)), (), tuple(alternatives), None)
+        )
+
+    judgement.verdicts.sort(key=lambda v: (list(Verdict).index(v.verdict), v.name))
+    judgement.infos = {**closure_infos, **infos}
+    judgement.unresolved = sorted(kept.unresolved)  # only these can make a verdict wrong
+    before, unknown_before = _total(everything, resolver, pin)
+    after, unknown_after = _total(kept, resolver, pin)
+    judgement.size_before, judgement.size_after = before, after
+    judgement.unknown_sizes = sorted(unknown_before | unknown_after)
+    return judgement
+
+
+def _required_by(closure: Closure, name: str, runtime: set[str]) -> Evidence:
+    return Evidence("required-by", f"required by {_chain(closure, name)}")
+
+
+def _chain(closure: Closure, name: str) -> str:
+    """`flask` or `pandas <- numpy` style path from a root to `name` (excluding name)."""
+    chain = []
+    parent = closure.parent.get(name)
+    while parent is not None and len(chain) < 6 and parent not in chain:
+        chain.append(parent)
+        parent = closure.parent.get(parent)
+    return " <- ".join(chain) if chain else "a kept package"
+
+
+def _dropped_chain(closure: Closure, name: str) -> str:
+    return _chain(closure, name)
+
+
+def _total(closure: Closure, resolver: DistributionResolver, pin: object) -> tuple[int | None, set[str]]:
+    unknown: set[str] = set()
+    total = 0
+    for name in closure.parent:
+        info = resolver.info(name)
+        if info.size is None:
+            unknown.add(name)
+        else:
+            total += info.size
+    return (total if closure.parent else 0), unknown
+
+
+def _unique(evidence: list[Evidence], limit: int = 10) -> list[Evidence]:
+    """Distinct evidence, the first `limit` items: enough to convince, short enough to read."""
+    seen: set[tuple[str, str, SourceRef | None]] = set()
+    out = []
+    for item in evidence:
+        key = (item.kind, item.detail, item.source)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out[:limit]
