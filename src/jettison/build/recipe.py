@@ -23,7 +23,7 @@ _DEFAULT_IGNORE = (
     ".git", ".hg", ".venv", "venv", "**/__pycache__", "**/*.py[cod]", ".pytest_cache", ".mypy_cache",
     ".ruff_cache", ".tox", "*.egg-info", "Dockerfile*", ".dockerignore", ".env", "*.jettison-bak*",
 )  # fmt: skip
-_APP_ASSIGN = re.compile(r"^(app|application)\s*=", re.MULTILINE)
+_APP_ASSIGN = re.compile(r"^(?:def\s+|async\s+def\s+)?(app|application)\s*[=(]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
