@@ -1,0 +1,242 @@
+"""docker-archive tars: the `docker load` / `docker save` format.
+
+An archive holds manifest.json (a list of {Config, RepoTags, Layers} naming files in the tar), the config
+as a file, and one file per layer. `docker load` decompresses gzip layers itself, so we write layer
+blobs as they are (no recompression) under their digest. We read what `docker save` writes: Docker
+20.10's `<id>/layer.tar` (uncompressed, sometimes as symlinks to another layer's file) and Docker 25's
+`blobs/sha256/<hex>` layout alike. Reading does not unpack: each layer is a slice of the archive file,
+opened when someone reads it.
+
+Writing goes to a temporary file beside the target, renamed into place once complete, so a failed
+write never leaves a half-written archive under the target name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import posixpath
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from jettison.errors import JettisonError
+from jettison.model.image import (
+    DOCKER_CONFIG,
+    DOCKER_LAYER,
+    DOCKER_LAYER_GZIP,
+    DOCKER_MANIFEST,
+    OCI_CONFIG,
+    OCI_LAYER_ZSTD,
+    OCI_MANIFEST,
+    Descriptor,
+    ImageConfig,
+    Manifest,
+)
+from jettison.oci.blobs import CHUNK, HashingWriter, digest_hex, sha256_digest
+from jettison.oci.image import Image
+from jettison.oci.layers import Layer
+
+
+def normalize_tag(tag: str) -> str:
+    """`name[:tag]` as docker lists it in RepoTags (`:latest` added when no tag is given)."""
+    last = tag.rsplit("/", 1)[-1]
+    return tag if ":" in last else f"{tag}:latest"
+
+
+def _info(name: str, size: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mode = 0o644
+    info.mtime = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def write_docker_archive(image: Image, file: Path, tag: str | None = None) -> Path:
+    """Write `image` as a tar that `docker load` accepts; returns the path written."""
+    target = Path(file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config_name = f"{digest_hex(image.config_digest)}.json"
+    layer_names = []
+    for layer in image.layers:
+        suffix = {"gzip": ".tar.gz", "zstd": ".tar.zst", "none": ".tar"}[layer.compression]
+        layer_names.append(digest_hex(layer.digest) + suffix)
+    entry = {"Config": config_name, "RepoTags": [normalize_tag(tag)] if tag else None, "Layers": layer_names}
+    manifest_json = json.dumps([entry], separators=(",", ":")).encode()
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with (
+            os.fdopen(fd, "wb") as handle,
+            tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            tar.addfile(_info(config_name, len(image.config_bytes)), io.BytesIO(image.config_bytes))
+            written: set[str] = set()
+            for layer, name in zip(image.layers, layer_names, strict=True):
+                if name in written:
+                    continue  # the same blob twice in one image: docker resolves both to one file
+                written.add(name)
+                with layer.open() as stream:
+                    tar.addfile(_info(name, layer.size), stream)
+            tar.addfile(_info("manifest.json", len(manifest_json)), io.BytesIO(manifest_json))
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+class _Slice(io.RawIOBase):
+    """`size` bytes of `path` from `offset`: one layer inside an archive, read without extracting it."""
+
+    def __init__(self, path: Path, offset: int, size: int) -> None:
+        super().__init__()
+        self._handle = open(path, "rb")  # noqa: SIM115 - owned and closed by this reader
+        self._handle.seek(offset)
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        data = self._handle.read(min(len(buffer), self._left))
+        self._left -= len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._handle.close()
+            super().close()
+
+
+def _compression_of(head: bytes) -> str:
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    return "none"
+
+
+def read_docker_archive(file: Path, tag: str | None = None) -> Image:
+    """The image tagged `tag` (or the only image) in a docker-archive tar, with lazy layers."""
+    path = Path(file)
+    where = f"docker-archive:{path}"
+    try:
+        tar = tarfile.open(path, mode="r:")  # noqa: SIM115 - closed by the with block below
+    except FileNotFoundError:
+        raise JettisonError("docker archive not found", path) from None
+    except tarfile.TarError as error:
+        raise JettisonError(f"not an uncompressed tar archive ({error}); gunzip it first", path) from None
+    with tar:
+        try:
+            members = {posixpath.normpath(m.name.lstrip("/")): m for m in tar.getmembers()}
+        except (tarfile.TarError, EOFError) as error:
+            raise JettisonError(f"archive is damaged or truncated: {error}", path) from None
+
+        def member(name: str, seen: int = 0) -> tarfile.TarInfo:
+            found = members.get(posixpath.normpath(name.lstrip("/")))
+            if found is None:
+                raise JettisonError(f"{where}: manifest.json names {name!r}, which the archive lacks")
+            if found.issym() and seen < 8:
+                return member(posixpath.join(posixpath.dirname(found.name), found.linkname), seen + 1)
+            if found.islnk() and seen < 8:
+                return member(found.linkname, seen + 1)
+            if not found.isfile():
+                raise JettisonError(f"{where}: {name!r} is not a regular file in the archive")
+            return found
+
+        def read_member(name: str) -> bytes:
+            info = member(name)
+            extracted = tar.extractfile(info)
+            assert extracted is not None
+            data = extracted.read()
+            if len(data) != info.size:
+                raise JettisonError(f"{where}: {name!r} is truncated")
+            return data
+
+        try:
+            entries = json.loads(read_member("manifest.json"))
+        except ValueError as error:
+            raise JettisonError(f"{where}: bad manifest.json: {error}") from None
+        if not isinstance(entries, list) or not entries:
+            raise JettisonError(f"{where}: manifest.json lists no image")
+        entry = _pick(entries, tag, where)
+        config_bytes = read_member(entry["Config"])
+        try:
+            config = ImageConfig.from_json(config_bytes)
+        except ValueError as error:
+            raise JettisonError(f"{where}: bad image config: {error}") from None
+        layer_files = list(entry.get("Layers") or [])
+        if len(layer_files) != len(config.diff_ids):
+            raise JettisonError(
+                f"{where}: manifest.json names {len(layer_files)} layers, the config {len(config.diff_ids)}"
+            )
+        layers = []
+        for name, diff_id in zip(layer_files, config.diff_ids, strict=True):
+            info = member(name)
+            if info.offset_data + info.size > path.stat().st_size:
+                raise JettisonError(f"{where}: layer {name!r} is truncated")
+            layers.append(_archive_layer(path, info, diff_id, where))
+    compressions = {layer.compression for layer in layers}
+    docker = "zstd" not in compressions
+    manifest = Manifest(
+        config=Descriptor(
+            DOCKER_CONFIG if docker else OCI_CONFIG, sha256_digest(config_bytes), len(config_bytes)
+        ),
+        layers=tuple(layer.descriptor() for layer in layers),
+        media_type=DOCKER_MANIFEST if docker else OCI_MANIFEST,
+    )
+    image = Image(manifest.to_json(), config_bytes, tuple(layers), where)
+    image._parsed.update(manifest=manifest, config=config)
+    return image
+
+
+def _pick(entries: list[dict], tag: str | None, where: str) -> dict:
+    if tag is None:
+        if len(entries) == 1:
+            return entries[0]
+        tags = ", ".join(t for e in entries for t in (e.get("RepoTags") or []))
+        raise JettisonError(f"{where} holds {len(entries)} images; name one with {where}:TAG ({tags})")
+    wanted = {normalize_tag(tag), tag}
+    for candidate in entries:
+        for repo_tag in candidate.get("RepoTags") or []:
+            short = repo_tag.removeprefix("docker.io/").removeprefix("library/")
+            if repo_tag in wanted or short in wanted or normalize_tag(short) in wanted:
+                return candidate
+    raise JettisonError(f"{where} has no image tagged {tag!r}")
+
+
+def _archive_layer(path: Path, info: tarfile.TarInfo, diff_id: str, where: str) -> Layer:
+    offset, size = info.offset_data, info.size
+
+    def opener() -> BinaryIO:
+        return io.BufferedReader(_Slice(path, offset, size), CHUNK)  # type: ignore[return-value]
+
+    with opener() as head_stream:
+        compression = _compression_of(head_stream.read(4))
+    if compression == "none":
+        # An uncompressed layer's blob digest is its diff_id; opening it verifies that.
+        return Layer(diff_id, diff_id, size, DOCKER_LAYER, opener, where)
+    hasher = HashingWriter()
+    with opener() as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            hasher.write(chunk)
+    media = DOCKER_LAYER_GZIP if compression == "gzip" else OCI_LAYER_ZSTD
+    return Layer(hasher.digest, diff_id, size, media, opener, where)
+
+
+def archive_manifest(file: Path) -> list[dict]:
+    """The manifest.json of an archive, as data (for listing its tags)."""
+    with tarfile.open(file, mode="r:") as tar:
+        extracted = tar.extractfile("manifest.json")
+        if extracted is None:
+            raise JettisonError("archive has no manifest.json", file)
+        return json.loads(extracted.read())
