@@ -232,8 +232,8 @@ def main() -> None:
         f"docker-archive:{archive}",
         "--format",
         "json",
-        "--config",
-        "/nonexistent/pyproject.toml",
+        "--project",
+        str(args.work),
     ]
     dive_cmd = [dive, "--source", "docker-archive", str(archive), "--ci"]
     results: dict[str, list[tuple[float, int]]] = {"jettison inspect": [], "dive --ci": []}

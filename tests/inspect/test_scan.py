@@ -10,7 +10,7 @@ from pathlib import Path
 from inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analysis_to_json, analyze
-from jettison.inspect.secrets import builtin_secrets
+from jettison.inspect.secrets import image_secret_scanner
 from jettison.inspect.source import ImageInput, LayerInput, history_by_layer
 
 SITE = "usr/local/lib/python3.11/site-packages"
@@ -145,10 +145,10 @@ def test_secret_deleted_in_a_later_layer_is_still_reported(tmp_path):
         tmp_path,
         [[("root/.ssh/id_ed25519", key), ("app/.env", env)], [("root/.ssh/.wh.id_ed25519", b"")]],
     )
-    findings = [f for f in analyze(image, builtin_secrets).findings if f.rule == "JI910"]
+    findings = [f for f in analyze(image, image_secret_scanner()).findings if f.rule == "JI910"]
     by_path = {str(f.location): f for f in findings}
     assert set(by_path) == {"/root/.ssh/id_ed25519", "/app/.env"}
-    assert by_path["/root/.ssh/id_ed25519"].data == {"layer": 0, "deleted": True}
+    assert by_path["/root/.ssh/id_ed25519"].data == {"layer": 0, "deleted": True, "kind": "private-key"}
     assert "still shipped in layer 0" in by_path["/root/.ssh/id_ed25519"].message
     assert by_path["/app/.env"].data["deleted"] is False
 

@@ -16,10 +16,11 @@ from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.budgets import (
     Budgets,
     broken_budgets,
-    budgets_from_pyproject,
     parse_fraction,
     parse_size,
+    project_budgets,
 )
+from jettison.inspect.secrets import image_secret_scanner
 from jettison.inspect.source import open_image_input
 from jettison.report.html import render_inspect_html
 
@@ -94,13 +95,14 @@ def render_text(report: dict[str, Any], top: int = 20) -> None:
 @click.option("--max-wasted", help="Budget: most dive wasted bytes, e.g. 20MB.")
 @click.option("--max-package", help="Budget: largest Python distribution, e.g. 80MB.")
 @click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("pyproject.toml"),
+    "--project",
+    "project_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
     show_default=True,
-    help="Where [tool.jettison.budgets] is read from (absent file: no budgets).",
+    help="Project whose [tool.jettison.budgets] applies (pyproject.toml or jettison.toml).",
 )
+@click.option("--platform", help="From an index, the image for this platform (default: this host's).")
 @user_errors_exit_2
 def command(
     image: str,
@@ -110,10 +112,11 @@ def command(
     min_efficiency: str | None,
     max_wasted: str | None,
     max_package: str | None,
-    config_path: Path,
+    project_root: Path,
+    platform: str | None,
 ) -> None:
     """Analyse IMAGE (oci:DIR[:tag], docker-archive:FILE, or a registry reference), streaming its layers."""
-    budgets = budgets_from_pyproject(config_path).merged_with(
+    budgets = project_budgets(project_root).merged_with(
         Budgets(
             max_size=parse_size(max_size, "--max-size") if max_size else None,
             min_efficiency=parse_fraction(min_efficiency, "--min-efficiency") if min_efficiency else None,
@@ -121,7 +124,7 @@ def command(
             max_package=parse_size(max_package, "--max-package") if max_package else None,
         )
     )
-    analysis = analyze(open_image_input(image), secret_scanner=_secret_scanner())
+    analysis = analyze(open_image_input(image, platform), secret_scanner=image_secret_scanner())
     report = analysis_to_json(analysis)
     if html_path is not None:
         write_atomically(html_path, render_inspect_html(report), keep_backup=False)
@@ -134,9 +137,3 @@ def command(
         click.echo(f"jettison: budget broken: {'; '.join(broken)}", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
-
-
-def _secret_scanner():  # noqa: ANN202 - returns the scanner callable or None
-    from jettison.inspect.secrets import image_secret_scanner
-
-    return image_secret_scanner()

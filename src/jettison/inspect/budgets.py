@@ -6,19 +6,20 @@
     max-wasted = "20MB"       # dive's wasted bytes
     max-package = "80MB"      # the largest Python distribution
 
-Options given on the command line replace the file's values one by one.
+Options given on the command line replace the file's values one by one. The file is read through
+jettison.project.config, which owns the [tool.jettison] table.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from jettison.errors import JettisonError
 from jettison.inspect.analysis import Analysis
+from jettison.project.config import load_config
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
@@ -81,22 +82,10 @@ def budgets_from_table(table: dict[str, Any], where: str) -> Budgets:
     )
 
 
-def budgets_from_pyproject(path: Path) -> Budgets:
-    """[tool.jettison.budgets] of a pyproject.toml; no file or no table means no budgets.
-
-    Read here with tomllib until jettison.project.config reads the whole [tool.jettison] table; this
-    function is small so that module can absorb it.
-    """
-    if not path.is_file():
-        return Budgets()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise JettisonError(f"not valid TOML: {error}", path) from None
-    table = data.get("tool", {}).get("jettison", {}).get("budgets", {})
-    if not isinstance(table, dict):
-        raise JettisonError("[tool.jettison.budgets] must be a table", path)
-    return budgets_from_table(table, str(path))
+def project_budgets(project_root: Path) -> Budgets:
+    """The project's [tool.jettison.budgets] (or jettison.toml's [budgets]); none when absent."""
+    config = load_config(project_root)
+    return budgets_from_table(config.section("budgets"), config.path or str(project_root))
 
 
 def _mb(value: int) -> str:

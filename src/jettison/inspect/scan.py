@@ -157,28 +157,42 @@ def normalize(name: str) -> str | None:
     return None if path in ("", ".") else path
 
 
-def is_secret_candidate(path: str) -> bool:
+_SECRET_NAMES = {
+    ".env",
+    ".netrc",
+    ".pypirc",
+    ".npmrc",
+    ".git-credentials",
+    "credentials",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    "credentials.json",
+    ".dockercfg",
+    "config.json",
+    "secrets.json",
+}
+_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".env")
+_CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".ini", ".cfg", ".conf", ".toml", ".properties", ".sh")
+_SYSTEM_PREFIXES = ("usr/", "lib/", "lib64/", "bin/", "sbin/", "var/lib/", "var/cache/", "etc/ssl/", "proc/")
+
+
+def is_secret_candidate(path: str, size: int) -> bool:
+    """Worth reading for the secret detectors: key and credential files anywhere, and small config
+    files outside the system and package trees (where an application's own files live)."""
     base = path.rpartition("/")[2].lower()
+    if base in _SECRET_NAMES or base.startswith(".env.") or base.endswith(_SECRET_SUFFIXES):
+        return not path.startswith(("usr/share/", "etc/ssl/certs/", "usr/lib/ssl/"))
+    if path.endswith(".aws/credentials"):
+        return True
     return (
-        base
-        in {
-            ".env",
-            ".netrc",
-            ".pypirc",
-            ".npmrc",
-            ".git-credentials",
-            "credentials",
-            "id_rsa",
-            "id_dsa",
-            "id_ecdsa",
-            "id_ed25519",
-            "credentials.json",
-            ".dockercfg",
-            "config.json",
-        }
-        or base.startswith(".env.")
-        or base.endswith((".pem", ".key", ".p12", ".pfx", ".env"))
-    ) and not path.startswith(("usr/share/", "etc/ssl/certs/", "usr/lib/ssl/"))
+        size <= 65536
+        and base.endswith(_CONFIG_SUFFIXES)
+        and not path.startswith(_SYSTEM_PREFIXES)
+        and "site-packages/" not in path
+        and "dist-packages/" not in path
+    )
 
 
 class _Scanner:
@@ -286,7 +300,9 @@ class _Scanner:
                     digest = self._hash_earlier(stream, index, *first[:2], size)
                     self._remember_digest(digest, first[0], first[2])
         capture = _CAPTURED.search(path) is not None and size <= _CAPTURE_LIMIT
-        secret = self.secret_scanner is not None and size <= SECRET_MAX_SIZE and is_secret_candidate(path)
+        secret = (
+            self.secret_scanner is not None and size <= SECRET_MAX_SIZE and is_secret_candidate(path, size)
+        )
         elf = _SHARED_OBJECT.search(base) is not None and size > 64
         if not (need_hash or capture or secret or elf):
             return

@@ -7,12 +7,11 @@ skipped. `image_input()` adapts the OCI core's Image (jettison.oci) to this shap
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-
-from jettison.errors import JettisonError
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def image_input(image: Any, reference: str) -> ImageInput:
             LayerInput(
                 digest=layer.digest,
                 compressed_size=layer.size,
-                open=layer.opener if uncompressed else layer.open_uncompressed,
+                open=_seekable_opener(layer.opener) if uncompressed else layer.open_uncompressed,
                 media_type=layer.media_type,
                 diff_id=layer.diff_id,
                 random_access=uncompressed,
@@ -69,10 +68,59 @@ def image_input(image: Any, reference: str) -> ImageInput:
     return ImageInput(reference=reference, layers=layers, config=config, manifest_digest=image.digest)
 
 
-def open_image_input(reference: str) -> ImageInput:
-    """IMAGE as the CLI takes it (oci:DIR[:tag], docker-archive:FILE, a registry reference)."""
-    try:
-        from jettison.oci import open_image  # type: ignore[attr-defined]
-    except ImportError:
-        raise JettisonError("reading images needs the OCI core readers (jettison.oci.open_image)") from None
-    return image_input(open_image(reference), reference)
+class _Window(io.RawIOBase):
+    """`size` bytes of an open file from `start`, seekable."""
+
+    def __init__(self, owner: BinaryIO, handle: BinaryIO, start: int, size: int) -> None:
+        super().__init__()
+        self.owner = owner  # the stream that owns `handle`: closing it (or losing it) closes the file
+        self.handle, self.start, self.size, self.position = handle, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self.size - self.position)
+        if count <= 0:
+            return 0
+        self.handle.seek(self.start + self.position)
+        data = self.handle.read(count)
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.position, 2: self.size}[whence]
+        self.position = max(0, min(self.size, base + offset))
+        return self.position
+
+    def close(self) -> None:
+        if not self.closed:
+            self.owner.close()
+            super().close()
+
+
+def _seekable_opener(opener: Callable[[], BinaryIO]) -> Callable[[], BinaryIO]:
+    """The core's docker-archive layers are forward-only slices of the archive (a BufferedReader over
+    a raw slice holding the open file and the bytes left). Until jettison.oci makes them seekable, see
+    through that one shape to a seekable window on the same file; anything else is returned as is."""
+
+    def open_seekable() -> BinaryIO:
+        stream = opener()
+        raw = getattr(stream, "raw", None)
+        handle, left = getattr(raw, "_handle", None), getattr(raw, "_left", None)
+        if stream.seekable() or handle is None or not isinstance(left, int) or not handle.seekable():
+            return stream
+        return _Window(stream, handle, handle.tell(), left)  # type: ignore[return-value]
+
+    return open_seekable
+
+
+def open_image_input(reference: str, platform: str | None = None) -> ImageInput:
+    """IMAGE as the CLI takes it (oci:DIR[:tag], docker-archive:FILE[:tag], a registry reference)."""
+    from jettison.oci import read_image
+
+    return image_input(read_image(reference, platform), reference)

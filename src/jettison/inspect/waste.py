@@ -239,14 +239,14 @@ def waste_findings(scan: ImageScan, python: PythonContents) -> list[Finding]:
             if hit.deleted
             else f"in layer {hit.layer}"
         )
-        detail = getattr(hit.detail, "message", None) or str(hit.detail)
+        detail = getattr(hit.detail, "description", None) or str(hit.detail)
         findings.append(
             Finding(
                 rule="JI910",
                 severity=Severity.ERROR,
                 message=f"Secret {where}: {detail}. Rotate it; pass secrets with `RUN --mount=type=secret`.",
                 location=Location("/" + hit.path),
-                data={"layer": hit.layer, "deleted": hit.deleted},
+                data={"layer": hit.layer, "deleted": hit.deleted, "kind": getattr(hit.detail, "kind", None)},
             )
         )
     return findings
