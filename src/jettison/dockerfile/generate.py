@@ -164,14 +164,25 @@ def _quote_env(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _apt_install(packages: list[str]) -> list[str]:
+# Python.h: the official images ship it with their Python; a Debian-packaged Python (a distro-built
+# base) needs python3-dev. The interpreter is asked rather than the base guessed from its name.
+_PYTHON_HEADERS = (
+    "{ python3 -c 'import os, sys, sysconfig; "
+    'sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))\' \\\n'
+    "        || apt-get install -y --no-install-recommends python3-dev; }"
+)
+
+
+def _apt_install(packages: list[str], then: tuple[str, ...] = ()) -> list[str]:
     # One RUN: update, install and cleanup together, so the index is never stale in a cached layer
     # and the lists never reach the image.
-    return [
+    lines = [
         "RUN apt-get update \\",
         f"    && apt-get install -y --no-install-recommends {' '.join(packages)} \\",
-        "    && rm -rf /var/lib/apt/lists/*",
     ]
+    lines += [f"    && {step} \\" for step in then]
+    lines.append("    && rm -rf /var/lib/apt/lists/*")
+    return lines
 
 
 def render_dockerfile(facts: ImageFacts) -> str:
@@ -192,7 +203,9 @@ def render_dockerfile(facts: ImageFacts) -> str:
     ]
     build_packages = facts.build_packages
     if build_packages:
-        lines += _apt_install(build_packages)
+        then = () if {"python3-dev", "python-dev"} & set(build_packages) else (_PYTHON_HEADERS,)
+        lines.append("# Compilers and headers for wheels built from source (Python's too, if missing).")
+        lines += _apt_install(build_packages, then)
     lines += [
         f"RUN python3 -m venv {VENV}",
         f"ENV PATH={VENV}/bin:$PATH \\",
