@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from jettison.build import run_build
 from jettison.build.builder import BuildOptions
 from jettison.build.plan import DependencySplit
-from jettison.build.sources import parse_ref
+from jettison.build.sources import parse_ref, registry_name
 from jettison.cli import main
 from jettison.errors import JettisonError
 from jettison.oci.image import Image, ImageIndex
@@ -70,7 +70,8 @@ def test_layers_hold_venv_source_and_config(tmp_path, base_layout, wheelhouse):
     assert list(p for p in files_of(conf) if not p.endswith("/") and "." in p) == ["app/gunicorn.conf.py"]
     runtime = image.config.config
     assert runtime["User"] == "65532:65532"
-    assert runtime["Entrypoint"] == ["gunicorn", "--config", "/app/gunicorn.conf.py"]
+    assert runtime["Cmd"] == ["gunicorn", "--config", "/app/gunicorn.conf.py", "app:app"]
+    assert "Entrypoint" not in runtime
     assert runtime["WorkingDir"] == "/app"
     assert runtime["ExposedPorts"] == {"8000/tcp": {}}
     assert image.config.env["PATH"].startswith("/opt/venv/bin:")
@@ -168,11 +169,12 @@ def test_multi_platform_builds_one_image_per_platform_under_an_index(tmp_path, w
         )  # fmt: skip
 
 
-def test_references_parse():
-    assert parse_ref("oci:/tmp/dir:tag").tag == "tag"
-    assert parse_ref("oci:relative/dir").location == "relative/dir"
-    assert parse_ref("docker-archive:/x/y.tar").transport == "docker-archive"
-    assert parse_ref("127.0.0.1:5000/app:1").transport == "registry"
+def test_only_registry_bases_are_named_in_labels():
+    assert registry_name(parse_ref("oci:/tmp/dir:tag")) is None
+    assert registry_name(parse_ref("docker-archive:/x/y.tar")) is None
+    assert registry_name(parse_ref("127.0.0.1:5000/library/python:3.11-slim")) == (
+        "127.0.0.1:5000/library/python:3.11-slim"
+    )
 
 
 def test_cli_missing_base_is_one_line_exit_2(tmp_path, wheelhouse):

@@ -108,6 +108,7 @@ class RuntimeSettings:
     venv: str = "/opt/venv"
     workdir: str = "/app"
     gunicorn_conf: str = "/app/gunicorn.conf.py"
+    app_module: str = "app:app"  # named on the command line: every Gunicorn reads it there
     port: int = 8000
     user: str = DEFAULT_USER
     entrypoint: tuple[str, ...] | None = None  # an entrypoint script, when the project needs one
@@ -145,19 +146,19 @@ def image_config(
     labels.update(dict(runtime.labels))
     labels.update(annotations)
     ports = sorted({runtime.port, *runtime.expose})
-    command = ["gunicorn", "--config", runtime.gunicorn_conf]
+    # As the Dockerfile `jettison fix` writes: CMD runs Gunicorn (so `docker run IMAGE sh` still works),
+    # ENTRYPOINT only when the project has an entrypoint script.
+    command = ["gunicorn", "--config", runtime.gunicorn_conf, runtime.app_module]
     config = base.with_runtime(
         Env=[f"{k}={v}" for k, v in env.items()],
-        Entrypoint=list(runtime.entrypoint) if runtime.entrypoint else command,
-        Cmd=command if runtime.entrypoint else [],
+        Entrypoint=list(runtime.entrypoint) if runtime.entrypoint else None,
+        Cmd=command,
         User=runtime.user,
         WorkingDir=runtime.workdir,
         ExposedPorts={f"{port}/tcp": {} for port in ports},
         Labels=labels,
         StopSignal="SIGTERM",
     )
-    if not config.config.get("Cmd"):
-        config = config.with_runtime(Cmd=None)
     history = list(base.history)
     for _, comment in layers:
         history.append(History(created=created, created_by="jettison build", comment=comment))

@@ -112,11 +112,12 @@ def read_build_recipe(
     names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
     if "gunicorn" not in names:
         text += "gunicorn\n"
+    app_module = app or _guess_app(root, paths)
     if "gunicorn.conf.py" in paths:
         conf = (root / "gunicorn.conf.py").read_bytes()
         port = 8000
     else:
-        defaults = GunicornDefaults(app_module=app or _guess_app(root, paths))
+        defaults = GunicornDefaults(app_module=app_module)
         conf = render_gunicorn_conf(defaults).encode()
         port = defaults.port
     return BuildRecipe(
@@ -126,7 +127,7 @@ def read_build_recipe(
         requirements_source=requirements,
         app_paths=tuple(p for p in paths if p != "gunicorn.conf.py"),
         gunicorn_conf=conf,
-        runtime=RuntimeSettings(port=port),
+        runtime=RuntimeSettings(port=port, app_module=app_module),
     )
 
 
@@ -163,6 +164,7 @@ def _from_fix_plan(root: Path, requirements: str | None, prune: bool) -> BuildRe
         workdir=workdir,
         gunicorn_conf=conf_rel if conf_rel.startswith("/") else f"{workdir.rstrip('/')}/{conf_rel}",
         port=facts.gunicorn.port,
+        app_module=facts.gunicorn.app_module,
         entrypoint=entrypoint,
         env=facts.env,
         labels=facts.labels,

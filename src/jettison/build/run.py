@@ -9,7 +9,7 @@ from jettison.build.builder import BuildOptions, build, select_bases
 from jettison.build.cache import BuildCache, default_cache_dir
 from jettison.build.progress import BuildProgress, SilentProgress
 from jettison.build.recipe import read_build_recipe
-from jettison.build.sources import load_base, parse_ref, write_output
+from jettison.build.sources import load_base, parse_ref, registry_name, write_output
 
 DEFAULT_PYTHON = "3.12"
 
@@ -39,10 +39,11 @@ def run_build(
 ) -> BuildSummary:
     options = options or BuildOptions()
     progress = progress or SilentProgress()
-    output_refs = [parse_ref(text) for text in outputs or []]  # bad references fail before any work
+    for text in outputs or []:
+        parse_ref(text)  # a bad reference fails before any work
     recipe = read_build_recipe(Path(path), requirements=requirements, app=app, prune=prune)
-    base_ref = parse_ref(base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim")
-    bases = select_bases(load_base(base_ref), list(platforms or []))
+    base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
+    bases = select_bases(load_base(base_text), list(platforms or []))
     cache = BuildCache(cache_dir or default_cache_dir())
     remote = None
     if cache_repo:
@@ -50,14 +51,14 @@ def run_build(
 
         remote = RegistryCache(cache_repo).hooks()
     # Only a registry name means something elsewhere; a local path would leak the builder's directory.
-    base_name = base_ref.location if base_ref.transport == "registry" else None
+    base_name = registry_name(parse_ref(base_text))
     result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
     summary = BuildSummary(result.image.digest, notes=list(result.notes))
     summary.dependency_cache = result.dependency_cache
-    for ref in output_refs:
-        progress.start(f"write {ref}")
-        summary.written.append(write_output(result.image, ref))
-        progress.finish(f"write {ref}")
+    for text in outputs or []:
+        progress.start(f"write {text}")
+        summary.written.append(write_output(result.image, text))
+        progress.finish(f"write {text}")
     if push:
         from jettison.build.publish import push_result
 

@@ -1,79 +1,46 @@
 """Image references on the command line: where a base comes from and where a result goes.
 
     oci:DIR[:TAG]            an OCI image layout directory
-    docker-archive:FILE      a `docker save` tar
-    REGISTRY/NAME[:TAG|@DIGEST], NAME[:TAG]   a registry (talks to the network)
+    docker-archive:FILE[:NAME:TAG]   a `docker save` tar
+    REGISTRY/NAME[:TAG|@DIGEST]      a registry (talks to the network)
 
-The readers and writers are jettison.oci's; this module only parses the reference and dispatches.
+Parsing, reading and writing are jettison.oci's (parse_source, read_index, write_image); this module
+only adds the build's own checks and messages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from jettison.errors import JettisonError
+from jettison.oci import read_index, write_image
 from jettison.oci.image import Image, ImageIndex
+from jettison.oci.reference import Source, parse_source
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    transport: str  # "oci", "docker-archive" or "registry"
-    location: str  # directory, file, or registry reference
-    tag: str | None = None
-
-    def __str__(self) -> str:
-        if self.transport == "registry":
-            return self.location
-        return f"{self.transport}:{self.location}" + (f":{self.tag}" if self.tag else "")
+def parse_ref(text: str) -> Source:
+    return parse_source(text)
 
 
-def parse_ref(text: str) -> ImageRef:
-    if text.startswith("oci:"):
-        rest = text[4:]
-        # A tag never holds "/", so `oci:dir/sub:tag` splits at the last colon after the last slash.
-        directory, sep, tag = rest.rpartition(":")
-        if sep and "/" not in tag and directory:
-            return ImageRef("oci", directory, tag or None)
-        return ImageRef("oci", rest)
-    if text.startswith("docker-archive:"):
-        return ImageRef("docker-archive", text[len("docker-archive:") :])
-    if text.startswith("docker://"):
-        text = text[len("docker://") :]
-    if not text or " " in text:
-        raise JettisonError(f"not an image reference: {text!r}")
-    return ImageRef("registry", text)
+def registry_name(source: Source) -> str | None:
+    """The reference when `source` is a registry (meaningful elsewhere), else None (a local path)."""
+    return str(source.reference) if source.kind == "registry" and source.reference is not None else None
 
 
-def load_base(ref: ImageRef) -> Image | ImageIndex:
+def load_base(text: str) -> Image | ImageIndex:
     """The base image (or index, for a multi-platform base); layers stay lazy."""
-    if ref.transport == "oci":
-        from jettison.oci.layout import read_oci_index
-
-        if not Path(ref.location).is_dir():
-            raise JettisonError("base OCI layout not found", ref.location)
-        return read_oci_index(Path(ref.location), ref.tag)
-    if ref.transport == "docker-archive":
-        from jettison.oci import archive
-
-        if not Path(ref.location).is_file():
-            raise JettisonError("base docker-archive not found", ref.location)
-        return archive.read_docker_archive(Path(ref.location))
-    from jettison.oci import registry
-
-    return registry.pull_index_or_image(ref.location)
+    source = parse_source(text)
+    if source.kind == "oci" and not Path(source.path or ".").is_dir():
+        raise JettisonError("base OCI layout not found", source.path)
+    if source.kind == "docker-archive" and not Path(source.path or ".").is_file():
+        raise JettisonError("base docker-archive not found", source.path)
+    return read_index(text)
 
 
-def write_output(target: Image | ImageIndex, ref: ImageRef) -> str:
-    """Write the result; returns a description of what was written."""
-    if ref.transport == "oci":
-        from jettison.oci.layout import write_oci_layout
-
-        descriptor = write_oci_layout(target, Path(ref.location), ref.tag)
-        return f"oci:{ref.location}" + (f":{ref.tag}" if ref.tag else "") + f" ({descriptor.digest})"
-    if ref.transport == "docker-archive":
-        from jettison.oci import archive
-
-        archive.write_docker_archive(target, Path(ref.location))
-        return f"docker-archive:{ref.location}"
-    raise JettisonError("use --push REF for a registry (--output takes oci:DIR or docker-archive:FILE)")
+def write_output(target: Image | ImageIndex, text: str) -> str:
+    """Write the result to oci:DIR[:TAG] or docker-archive:FILE[:NAME:TAG]; says what was written."""
+    source = parse_source(text)
+    if source.kind == "registry":
+        raise JettisonError("use --push REF for a registry (--output takes oci:DIR or docker-archive:FILE)")
+    write_image(target, text)
+    return f"{text} ({target.digest})"
