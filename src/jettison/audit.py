@@ -8,35 +8,15 @@ the requirements audit and their findings are appended in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from jettison.deps.index import PackageIndex, cache_dir, http_client
-from jettison.deps.installed import installed_distributions
-from jettison.deps.local import LocalModules
-from jettison.deps.resolve import DistributionResolver, Link, offline_link
-from jettison.deps.scan import scan_project
-from jettison.deps.target import Target
-from jettison.deps.verdicts import Judgement, judge
-from jettison.errors import JettisonError
-from jettison.model.audit import AuditReport, SkippedFile
+from jettison.deps.pipeline import audit_requirements
+from jettison.deps.verdicts import Judgement
+from jettison.model.audit import AuditOptions, AuditReport, SkippedFile
 from jettison.model.findings import Finding, Fix, Location, Saving, Severity
-from jettison.model.requirements import RequirementSummary, RequirementVerdict, Verdict
-from jettison.project.declared import read_requirement_set
-from jettison.project.sources import walk_project
+from jettison.model.requirements import RequirementVerdict, Verdict
 
-
-@dataclass(frozen=True)
-class AuditOptions:
-    offline: bool = False
-    python: Path | None = None  # an interpreter whose installed distributions answer name lookups
-    target_python: str = "3.11"
-    platform: str = "linux/amd64"
-    exclude: tuple[str, ...] = ()
-    include_tests: bool = False
-    cache: Path | None = None  # None: $JETTISON_CACHE_DIR or ~/.cache/jettison
-    index_url: str = "https://pypi.org/simple"
-
+__all__ = ["ANALYZERS", "AuditOptions", "run_audit"]
 
 Analyzer = Callable[[Path, AuditOptions], Iterable[Finding]]
 # Further analyzers (Dockerfile rules, build context checks) register here.
@@ -50,51 +30,16 @@ RULE_NO_METADATA = "JR105"
 RULE_DEPENDENCY_ONLY = "JR106"
 
 
-def build_resolver(
-    options: AuditOptions, locked: Iterable[object] = ()
-) -> tuple[DistributionResolver, list[str]]:
-    """The name-resolution chain for these options, and the names of its links (for the report)."""
-    target = Target.parse(options.target_python, options.platform)
-    links: list[tuple[str, Link]] = []
-    if options.python is not None:
-        installed = installed_distributions(options.python)
-
-        def installed_link(name: str, requirement: object, pin: str | None) -> object:
-            return installed.get(name)
-
-        links.append((f"installed ({options.python})", installed_link))  # type: ignore[arg-type]
-    if not options.offline:
-        index = PackageIndex(http_client(), target, options.cache or cache_dir(), options.index_url)
-        links.append(("index", index.lookup))
-    links.append(("built-in table", offline_link))
-    return DistributionResolver(links, locked), [label for label, _ in links] + ["name guess"]  # type: ignore[arg-type]
-
-
 def run_audit(path: Path, options: AuditOptions | None = None) -> AuditReport:
     options = options or AuditOptions()
     root = Path(path)
-    if not root.exists():
-        raise JettisonError("no such file or directory", str(path))
-    if root.is_file():
-        raise JettisonError("expected a project directory", str(path))
-    target = Target.parse(options.target_python, options.platform)
-    files = walk_project(root, options.exclude, options.include_tests)
-    requirements = read_requirement_set(root, files.requirement_files)
-    cache = options.cache or cache_dir()
-    scan = scan_project(files, cache)
-    resolver, link_names = build_resolver(options, requirements.locked)
-    judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
-    summary = RequirementSummary(
-        tuple(judgement.verdicts), requirements.files, str(target),
-        judgement.size_before, judgement.size_after,
-        tuple(judgement.unknown_sizes), tuple(judgement.unresolved),
-    )  # fmt: skip
-    findings = requirement_findings(judgement, scan.skipped, resolver.problems)
+    audit = audit_requirements(root, options)
+    findings = requirement_findings(audit.judgement, audit.scan.skipped, audit.resolver.problems)
     for analyzer in ANALYZERS:
         findings.extend(analyzer(root, options))
     return AuditReport(
-        str(root), tuple(findings), summary, tuple(SkippedFile(p, r) for p, r in scan.skipped),
-        len(files.python), tuple(link_names),
+        str(root), tuple(findings), audit.summary, tuple(SkippedFile(p, r) for p, r in audit.scan.skipped),
+        len(audit.files.python), tuple(audit.links),
     )  # fmt: skip
 
 

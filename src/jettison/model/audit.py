@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jettison.model.findings import Finding, Severity
 from jettison.model.requirements import RequirementSummary
@@ -26,3 +28,21 @@ class AuditReport:
     def has_problems(self, threshold: Severity = Severity.WARNING) -> bool:
         """Findings at or above `threshold` make the audit fail (exit 1)."""
         return any(finding.severity >= threshold for finding in self.findings)
+
+
+def _offline_default() -> bool:
+    return os.environ.get("JETTISON_OFFLINE", "") not in ("", "0")
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """How to audit. `offline` defaults to $JETTISON_OFFLINE (set it in CI without network)."""
+
+    offline: bool = field(default_factory=_offline_default)
+    python: Path | None = None  # an interpreter whose installed distributions answer name lookups
+    target_python: str = "3.11"
+    platform: str = "linux/amd64"
+    exclude: tuple[str, ...] = ()
+    include_tests: bool = False
+    cache: Path | None = None  # None: $JETTISON_CACHE_DIR or ~/.cache/jettison
+    index_url: str = "https://pypi.org/simple"

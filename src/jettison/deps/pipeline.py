@@ -1,0 +1,74 @@
+"""The requirements audit end to end: read the project, scan it, resolve names, judge.
+
+`audit_requirements(root, options)` is what both `jettison audit` (through jettison.audit) and
+`jettison fix --requirements` (through deps/prune.py) run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jettison.deps.index import PackageIndex, cache_dir, http_client
+from jettison.deps.installed import installed_distributions
+from jettison.deps.local import LocalModules
+from jettison.deps.resolve import DistributionResolver, Link, offline_link
+from jettison.deps.scan import ScanResult, scan_project
+from jettison.deps.target import Target
+from jettison.deps.verdicts import Judgement, judge
+from jettison.errors import JettisonError
+from jettison.model.audit import AuditOptions
+from jettison.model.requirements import LockedPackage, RequirementSet, RequirementSummary
+from jettison.project.declared import read_requirement_set
+from jettison.project.sources import ProjectFiles, walk_project
+
+
+@dataclass
+class RequirementsAudit:
+    files: ProjectFiles
+    requirements: RequirementSet
+    scan: ScanResult
+    judgement: Judgement
+    resolver: DistributionResolver
+    links: list[str]
+    target: Target
+
+    @property
+    def summary(self) -> RequirementSummary:
+        j = self.judgement
+        return RequirementSummary(
+            tuple(j.verdicts), self.requirements.files, str(self.target), j.size_before, j.size_after,
+            tuple(j.unknown_sizes), tuple(j.unresolved),
+        )  # fmt: skip
+
+
+def build_resolver(
+    options: AuditOptions, locked: Iterable[LockedPackage] = ()
+) -> tuple[DistributionResolver, list[str]]:
+    """The name-resolution chain for these options, and the names of its links (for the report)."""
+    target = Target.parse(options.target_python, options.platform)
+    links: list[tuple[str, Link]] = []
+    if options.python is not None:
+        installed = installed_distributions(options.python)
+        links.append((f"installed ({options.python})", lambda name, requirement, pin: installed.get(name)))
+    if not options.offline:
+        index = PackageIndex(http_client(), target, options.cache or cache_dir(), options.index_url)
+        links.append(("index", index.lookup))
+    links.append(("built-in table", offline_link))
+    return DistributionResolver(links, locked), [label for label, _ in links] + ["name guess"]
+
+
+def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
+    root = Path(path)
+    if not root.exists():
+        raise JettisonError("no such file or directory", str(path))
+    if not root.is_dir():
+        raise JettisonError("expected a project directory", str(path))
+    target = Target.parse(options.target_python, options.platform)
+    files = walk_project(root, options.exclude, options.include_tests)
+    requirements = read_requirement_set(root, files.requirement_files)
+    scan = scan_project(files, options.cache or cache_dir())
+    resolver, links = build_resolver(options, requirements.locked)
+    judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
+    return RequirementsAudit(files, requirements, scan, judgement, resolver, links, target)
