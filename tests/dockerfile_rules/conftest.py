@@ -13,7 +13,10 @@ from jettison.dockerfile.rules import RULES_BY_ID, RuleContext
 from jettison.model.findings import Finding
 
 # The parser is written alongside these rules; until it is on main these tests skip, saying why.
-parse = pytest.importorskip("jettison.dockerfile.parser", reason="parser not on main yet").parse
+try:
+    from jettison.dockerfile.parser import parse
+except ImportError:  # pragma: no cover - only while the parser is not merged
+    parse = None
 
 
 def run_rule(
@@ -22,6 +25,8 @@ def run_rule(
     files: dict[str, str | bytes] | None = None,
     **facts: object,
 ) -> list[Finding]:
+    if parse is None:
+        pytest.skip("jettison.dockerfile.parser is not on main yet")
     model = build_model(parse(textwrap.dedent(dockerfile).lstrip("\n"), "Dockerfile"))
     facts.setdefault("today", datetime.date(2026, 11, 29))
     project = ProjectFacts.from_mapping(files or {}, **facts)
