@@ -12,9 +12,12 @@ from pathlib import Path
 
 from jettison.deps.pipeline import audit_requirements
 from jettison.deps.verdicts import Judgement
+from jettison.dockerfile.audit import dockerfile_findings
 from jettison.model.audit import AuditOptions, AuditReport, SkippedFile
 from jettison.model.findings import Finding, Fix, Location, Saving, Severity
 from jettison.model.requirements import RequirementVerdict, Verdict
+from jettison.policy import apply_policy, policy_reader
+from jettison.project.config import load_config
 
 __all__ = ["ANALYZERS", "AuditOptions", "run_audit"]
 
@@ -37,6 +40,12 @@ def run_audit(path: Path, options: AuditOptions | None = None) -> AuditReport:
     findings = requirement_findings(audit.judgement, audit.scan.skipped, audit.resolver.problems)
     for analyzer in ANALYZERS:
         findings.extend(analyzer(root, options))
+    # Dockerfile and build-context rules see which requirements are unused; then one policy pass
+    # (pragmas, [tool.jettison] ignores and severity overrides) over every finding.
+    config = load_config(root)
+    unused = {f.data["distribution"]: f.data.get("size_bytes") for f in findings if f.rule == RULE_UNUSED}
+    findings.extend(dockerfile_findings(root, config, unused))
+    findings = apply_policy(findings, config, policy_reader(root))
     return AuditReport(
         str(root), tuple(findings), audit.summary, tuple(SkippedFile(p, r) for p, r in audit.scan.skipped),
         len(audit.files.python), tuple(audit.links),

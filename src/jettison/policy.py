@@ -102,3 +102,13 @@ def _read_from_disk(path: str) -> str | None:
         return target.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+
+
+def policy_reader(root: Path) -> Callable[[str], str | None]:
+    """A reader for finding paths relative to the project root (absolute paths are read as they are)."""
+
+    def read(path: str) -> str | None:
+        target = Path(path)
+        return _read_from_disk(str(target if target.is_absolute() else root / target))
+
+    return read

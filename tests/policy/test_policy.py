@@ -47,6 +47,6 @@ def test_trailing_pragma_in_scripts() -> None:
 
 def test_threshold() -> None:
     findings = [finding("JD205", 1, Severity.STYLE)]
-    assert exit_status(findings, JettisonConfig()) == 1
-    assert exit_status(findings, JettisonConfig(fail_on=Severity.WARNING)) == 0
+    assert exit_status(findings, JettisonConfig(fail_on=Severity.STYLE)) == 1
+    assert exit_status(findings, JettisonConfig()) == 0  # the default threshold is warning, as in audit
     assert exit_status([], JettisonConfig()) == 0

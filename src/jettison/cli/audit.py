@@ -9,14 +9,18 @@ import click
 
 from jettison.audit import AuditOptions, run_audit
 from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_exit_2
+from jettison.dockerfile.rules import rule_descriptions
+from jettison.project.config import load_config
 from jettison.report.json import render_json
+from jettison.report.sarif import render_sarif
 from jettison.report.text import render_text
 
 
 @click.command("audit")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+    show_default=True, help="sarif: SARIF 2.1.0 for code scanning.",
 )
 @click.option(
     "--offline", is_flag=True, help="Never use the network: installed metadata or the built-in table only."
@@ -43,6 +47,8 @@ def command(
     report = run_audit(path, options)
     if output_format == "json":
         click.echo(render_json(report), nl=False)
+    elif output_format == "sarif":
+        click.echo(render_sarif(report.findings, path, rule_descriptions()), nl=False)
     else:
         render_text(report, console(), verbose)
-    sys.exit(EXIT_FINDINGS if report.has_problems() else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if report.has_problems(load_config(path).fail_on) else EXIT_CLEAN)

@@ -8,6 +8,7 @@ Findings are raw: ignores and severity overrides are applied afterwards by jetti
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -108,8 +109,8 @@ def dockerfile_findings(
     config = config or JettisonConfig()
     root = project_root.resolve()
     dockerfiles = find_dockerfiles(root, config.exclude)
-    if not dockerfiles:
-        return []
+    if not dockerfiles or importlib.util.find_spec("jettison.dockerfile.parser") is None:
+        return []  # no Dockerfile, or (while the parser is being merged) nothing to parse them with
     project = ProjectFacts.from_directory(
         root, unused=_unused_sizes(unused_requirements), kill_grace=config.kill_grace
     )

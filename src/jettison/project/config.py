@@ -31,7 +31,7 @@ DEFAULT_KILL_GRACE = 30.0  # Kubernetes' default terminationGracePeriodSeconds
 class JettisonConfig:
     ignore: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)
-    fail_on: Severity = Severity.INFO  # any finding at or above it fails; INFO: every finding fails
+    fail_on: Severity = Severity.WARNING  # findings at or above it fail the audit (exit 1), as audit does
     exclude: tuple[str, ...] = ()
     kill_grace: float = DEFAULT_KILL_GRACE
     table: dict[str, Any] = field(default_factory=dict)  # the whole table, for other sections
@@ -87,7 +87,7 @@ def parse_config(table: dict[str, Any], path: str | None = None, text: str = "")
             except KeyError:
                 raise fail(rule_id, f"unknown severity {level!r} (info, style, warning, error)") from None
     key, fail_on = get("fail-on", "fail_on", "threshold")
-    threshold = Severity.INFO
+    threshold = Severity.WARNING
     if fail_on is not None:
         try:
             threshold = Severity.parse(str(fail_on))

@@ -17,7 +17,6 @@ from jettison import __version__
 from jettison.model.findings import Finding, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/jettison-dev/jettison"
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.STYLE: "note", Severity.INFO: "note"}
 
@@ -25,10 +24,12 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.STYLE: 
 def _rule_descriptor(rule_id: str, findings: list[Finding], info: Mapping[str, Any] | None) -> dict[str, Any]:
     first = findings[0]
     info = info or {}
+    severity = info.get("severity", first.severity)
+    level = _LEVEL[Severity.parse(severity) if isinstance(severity, str) else Severity(severity)]
     descriptor: dict[str, Any] = {
         "id": rule_id,
         "shortDescription": {"text": info.get("summary") or first.message},
-        "defaultConfiguration": {"level": _LEVEL[Severity(info.get("severity", first.severity))]},
+        "defaultConfiguration": {"level": level},
     }
     if info.get("name"):
         descriptor["name"] = info["name"]
@@ -99,7 +100,6 @@ def sarif_log(
             "driver": {
                 "name": "jettison",
                 "version": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule_descriptor(r, by_rule[r], (rules or {}).get(r)) for r in rule_ids],
             }
         },
