@@ -32,8 +32,8 @@ def test_hook_runs_the_audit_on_recipe_files() -> None:
     assert audit["entry"] == "jettison audit" and audit["language"] == "python"
     assert audit["pass_filenames"] == "false"
     files = re.compile(audit["files"])
-    recipe = ["Dockerfile", "docker/Dockerfile.prod", "api.Dockerfile", "requirements.txt", "requirements-dev.txt"]
-    recipe += ["gunicorn.conf.py", "entrypoint.sh", ".dockerignore", "pyproject.toml"]
+    recipe = ["Dockerfile", "docker/Dockerfile.prod", "api.Dockerfile", "requirements.txt"]
+    recipe += ["requirements-dev.txt", "gunicorn.conf.py", "entrypoint.sh", ".dockerignore", "pyproject.toml"]
     for name in recipe:
         assert files.search(name), name
     for name in ["main.py", "README.md", "docs/Dockerfile-guide/x.md"]:
