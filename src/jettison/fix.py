@@ -116,13 +116,14 @@ def _requirement_names(text: str) -> set[str]:
     return names
 
 
-def _with_packages(text: str, packages: list[str], why: str) -> str:
+def _with_packages(text: str, packages: list[str], why: str) -> tuple[str, list[str]]:
+    """`text` with the packages it does not name appended under a comment; and those packages."""
     present = _requirement_names(text)
     missing = [p for p in packages if (_requirement_names(p) or {p}).isdisjoint(present)]
     if not missing:
-        return text
+        return text, []
     body = text if not text or text.endswith("\n") else text + "\n"
-    return body + f"# {why}\n" + "".join(f"{package}\n" for package in missing)
+    return body + f"# {why}\n" + "".join(f"{package}\n" for package in missing), missing
 
 
 def _source_files(root: Path, ignore: DockerIgnore | None) -> tuple[str, ...]:
@@ -188,11 +189,15 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
             new_requirements = old_requirements
         else:
             new_requirements = prune(root, requirements_path)
+    added: list[str] = []
     if reading.extra_packages:
-        new_requirements = _with_packages(
+        new_requirements, added = _with_packages(
             new_requirements, list(reading.extra_packages), "Installed by the old Dockerfile itself."
         )
-    new_requirements = _with_packages(new_requirements, ["gunicorn"], "The server the image runs.")
+    new_requirements, server = _with_packages(new_requirements, ["gunicorn"], "The server the image runs.")
+    if added or server:
+        notes.append(f"{requirements_rel}: added {', '.join(added + server)} (installed outside it before); "
+                     "pin them to the versions you run")
     changes.append(FileChange(requirements_path, requirements_rel, old_requirements, new_requirements))
 
     # gunicorn.conf.py: the CMD names it, so it lives at the root of the app directory.

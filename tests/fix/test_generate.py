@@ -80,7 +80,7 @@ def test_user_env_and_labels_are_kept_but_managed_names_are_not():
     text = render_dockerfile(FACTS)
     assert 'ENV FLASK_ENV=production \\\n    GREETING="hello world \\$USER"' in text
     assert "/x" not in text
-    assert 'LABEL "org.opencontainers.image.source"="https://example.com/repo"' in text
+    assert 'LABEL org.opencontainers.image.source="https://example.com/repo"' in text
 
 
 def test_healthcheck_uses_python_not_curl():

@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jettison.errors import JettisonError
-from jettison.gunicorn.settings import parse_gunicorn_args, parse_gunicorn_settings, read_gunicorn_settings
+from jettison.gunicorn.settings import (
+    EnvDefault,
+    parse_gunicorn_args,
+    parse_gunicorn_settings,
+    read_gunicorn_settings,
+)
 
 CONF = """\
 import multiprocessing
@@ -116,3 +121,30 @@ def test_any_text_gives_settings_or_a_user_error(text):
         parse_gunicorn_settings(text)
     except JettisonError:
         pass
+
+
+def test_environment_lookups_and_their_fallbacks():
+    settings = parse_gunicorn_settings(
+        "import os\n"
+        'timeout = int(os.environ.get("TIMEOUT", "60"))\n'
+        'bind = "0.0.0.0:" + os.getenv("PORT", "8000")\n'
+        'workers = os.environ["WORKERS"]\n'
+        'keepalive = _env_int("KEEP_ALIVE", 5)\n'
+        "CONSTANT = 3\n"
+    )
+    assert settings.from_env["timeout"] == (EnvDefault("TIMEOUT", 60, True),)
+    assert settings.from_env["bind"] == (EnvDefault("PORT", "8000", False),)
+    assert settings.from_env["workers"] == (EnvDefault("WORKERS", None, True),)
+    assert settings.from_env["keepalive"] == (EnvDefault("KEEP_ALIVE", 5, True),)
+    assert "CONSTANT" not in settings.sources  # not a Gunicorn setting
+
+
+def test_generated_file_reads_back_as_its_defaults():
+    from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
+
+    text = render_gunicorn_conf(GunicornDefaults(port=5000, timeout=90, worker_class="gthread"))
+    settings = parse_gunicorn_settings(text)
+    assert settings.from_env["timeout"][0] == EnvDefault("TIMEOUT", 90, True)
+    assert settings.from_env["worker_class"][0] == EnvDefault("WORKER_CLASS", "gthread", True)
+    assert EnvDefault("PORT", 5000, False) in settings.from_env["bind"]
+    assert settings.values["worker_tmp_dir"] == "/dev/shm"

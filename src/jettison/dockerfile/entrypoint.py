@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from jettison.gunicorn.settings import GunicornCommand, parse_gunicorn_args
 
+_SET_E_WHY = "# Stop at the first failing step rather than start a server on a half-migrated database."
+_EXEC_WHY = "# Replace this shell with the CMD (Gunicorn), so it is PID 1 and receives docker stop's SIGTERM."
 # Lines that set up the shell but do no work of their own.
 _SETUP_COMMANDS = frozenset({"set", "echo", "printf", "cd", "export", "true", ":", "trap", "umask"})
 
@@ -84,19 +86,20 @@ def rewrite_entrypoint(text: str) -> EntrypointScript:
         kept.append(line)
     if not does_work:
         return EntrypointScript(needed=False, text=None, gunicorn=gunicorn, dropped=tuple(dropped))
-    body = [line for line in kept if line.strip() not in ("set -e", "set -eu", "set -o errexit")]
+    ours = {"set -e", "set -eu", "set -o errexit", _SET_E_WHY, _EXEC_WHY}
+    body = [line for line in kept if line.strip() not in ours]
     while body and not body[0].strip():
         body.pop(0)
     while body and not body[-1].strip():
         body.pop()
     script = [
         "#!/bin/sh",
-        "# Stop at the first failing step rather than start a server on a half-migrated database.",
+        _SET_E_WHY,
         "set -e",
         "",
         *body,
         "",
-        "# Replace this shell with the CMD (Gunicorn), so it is PID 1 and receives docker stop's SIGTERM.",
+        _EXEC_WHY,
         'exec "$@"',
     ]
     text = "\n".join(script) + "\n"

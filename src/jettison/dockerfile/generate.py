@@ -98,6 +98,7 @@ RUNTIME_LIBRARY = {
     "uuid-dev": None,
 }
 
+PYTHON_HEADER_PACKAGES = frozenset({"python3-dev", "python-dev"})
 VENV = "/opt/venv"
 APP_USER = "app"
 APP_UID = 10001
@@ -203,9 +204,11 @@ def render_dockerfile(facts: ImageFacts) -> str:
     ]
     build_packages = facts.build_packages
     if build_packages:
-        then = () if {"python3-dev", "python-dev"} & set(build_packages) else (_PYTHON_HEADERS,)
+        # python3-dev is Debian's Python's headers: on the official images it would pull in a second
+        # Python, so the builder asks its own interpreter whether Python.h is there instead.
+        packages = [p for p in build_packages if p not in PYTHON_HEADER_PACKAGES] or ["gcc"]
         lines.append("# Compilers and headers for wheels built from source (Python's too, if missing).")
-        lines += _apt_install(build_packages, then)
+        lines += _apt_install(packages, (_PYTHON_HEADERS,))
     lines += [
         f"RUN python3 -m venv {VENV}",
         f"ENV PATH={VENV}/bin:$PATH \\",
@@ -220,7 +223,8 @@ def render_dockerfile(facts: ImageFacts) -> str:
         "FROM python:${PYTHON_VERSION}-slim",
     ]
     for name, value in facts.labels:
-        lines.append(f"LABEL {json.dumps(name)}={json.dumps(value)}")
+        key = name if all(c.isalnum() or c in "-_./" for c in name) else json.dumps(name)
+        lines.append(f"LABEL {key}={json.dumps(value)}")
     runtime_packages = facts.runtime_packages
     if runtime_packages:
         lines += _apt_install(runtime_packages)

@@ -18,7 +18,7 @@ from jettison.dockerfile.entrypoint import EntrypointScript, rewrite_entrypoint
 from jettison.dockerfile.expand import expand
 from jettison.dockerfile.generate import MANAGED_ENV, ImageFacts
 from jettison.dockerfile.model import DockerfileModel
-from jettison.gunicorn.config import MANAGED_SETTINGS, GunicornDefaults
+from jettison.gunicorn.config import ENV_OVERRIDES, MANAGED_SETTINGS, GunicornDefaults
 from jettison.gunicorn.settings import (
     GunicornCommand,
     GunicornSettings,
@@ -42,10 +42,10 @@ PYTHON_END_OF_LIFE = {
     "3.14": datetime.date(2030, 10, 31),
 }
 
-# RUN commands the generated recipe does itself (package installs, the venv, the user, cleanup).
+# RUN commands the generated recipe does itself (package installs, the venv, the user).
 _HANDLED_COMMANDS = frozenset(
-    {"apt-get", "apt", "pip", "pip3", "python", "python3", "virtualenv", "uv", "rm", "useradd", "adduser",
-     "groupadd", "addgroup", "chown", ".", "source", "chmod", "mkdir", "true"}
+    {"apt-get", "apt", "pip", "pip3", "virtualenv", "uv", "useradd", "adduser", "groupadd", "addgroup",
+     ".", "source", "true"}
 )  # fmt: skip
 _HEALTH_ROUTE = re.compile(r"""["'](/(?:health|healthz|healthcheck|ping|status|ready|live)/?)["']""")
 _PORT_IN_BIND = re.compile(r":(\d+)$")
@@ -166,7 +166,7 @@ def read_recipe(
                     reader.note(step.line, f"local install `{local}` not carried over: add it to the "
                                            f"requirements or install it after `COPY . .`")
             for command in run.commands:
-                if command.argv and command.argv[0].rsplit("/", 1)[-1] not in _HANDLED_COMMANDS:
+                if command.argv and not _handled(command.argv):
                     reader.note(step.line, f"RUN command not carried over: {' '.join(command.argv)}")
     requirements = requirements_file or _context_path(req_files[0] if req_files else "requirements.txt")
 
@@ -179,6 +179,7 @@ def read_recipe(
     arg_port: int | None = None
     entrypoint_words: list[str] = []
     cmd_words: list[str] = []
+    healthcheck_line: int | None = None
     for declaration in final.args:
         if declaration.name == "PORT" and declaration.default and declaration.default.isdigit():
             arg_port = int(declaration.default)
@@ -212,27 +213,19 @@ def read_recipe(
             entrypoint_words = _command_words(instruction)
         elif keyword == "CMD":
             cmd_words = _command_words(instruction)
-        elif keyword in ("VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD", "HEALTHCHECK"):
+        elif keyword == "HEALTHCHECK":
+            healthcheck_line = step.line
+        elif keyword in ("VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD"):
             reader.note(step.line, f"{keyword} not carried over")
 
     # The server command: ENTRYPOINT + CMD, possibly through an entrypoint script.
-    script: EntrypointScript | None = None
-    script_path: str | None = None
     command = parse_gunicorn_args(entrypoint_words + cmd_words)
-    if command is None:
-        for word in entrypoint_words + cmd_words:
-            candidate = word.split()[0] if word.split() else word
-            if candidate.endswith(".sh"):
-                text = read_file(_context_path(candidate))
-                if text is None:
-                    text = read_file(PurePosixPath(candidate).name)
-                    script_path = PurePosixPath(candidate).name
-                else:
-                    script_path = _context_path(candidate)
-                if text is not None:
-                    script = rewrite_entrypoint(text)
-                    command = script.gunicorn
-                break
+    script_path = _script_in(entrypoint_words or cmd_words, workdir, read_file)
+    script = None
+    if script_path is not None:
+        script = rewrite_entrypoint(read_file(script_path) or "")
+        if command is None:
+            command = script.gunicorn
     if command is None:
         reader.note(None, "no gunicorn command found in ENTRYPOINT/CMD: the new CMD starts gunicorn with "
                           "gunicorn.conf.py; check the app module")
@@ -251,6 +244,8 @@ def read_recipe(
         if match:
             health = match.group(1)
             break
+    if healthcheck_line is not None and health is None:
+        reader.note(healthcheck_line, "HEALTHCHECK not carried over: no health route found in the app")
 
     facts = ImageFacts(
         python_version=target,
@@ -271,6 +266,39 @@ def read_recipe(
         extra_packages=tuple(dict.fromkeys(extra_packages)),
         requirements_file=requirements,
     )
+
+
+def _handled(argv: tuple[str, ...]) -> bool:
+    """Whether the generated recipe does what this RUN command did (so dropping it loses nothing)."""
+    program = argv[0].rsplit("/", 1)[-1]
+    if program in _HANDLED_COMMANDS:
+        return True
+    if program.startswith("python"):
+        # The generated builder's own probe for Python.h counts as handled, so a re-run is stable.
+        return list(argv[1:3]) in (["-m", "pip"], ["-m", "venv"]) or any("Python.h" in a for a in argv)
+    if program == "rm":
+        caches = ("/var/lib/apt/lists", "/root/.cache", "/var/cache/apt")
+        return all(arg.startswith("-") or any(c in arg for c in caches) for arg in argv[1:])
+    if program == "chmod":
+        return "+x" in argv  # scripts: the fixer sets the mode on the file itself
+    return False
+
+
+def _script_in(words: list[str], workdir: str, read_file: Callable[[str], str | None]) -> str | None:
+    """The context path of the shell script an ENTRYPOINT (or CMD) runs, if it runs one we can read."""
+    for word in words:
+        for part in word.split():
+            if not part.endswith(".sh"):
+                continue
+            path = PurePosixPath(part)
+            candidates = []
+            if path.is_absolute() and path.is_relative_to(workdir):
+                candidates.append(str(path.relative_to(workdir)))
+            candidates += [_context_path(part), path.name]
+            for candidate in candidates:
+                if read_file(candidate) is not None:
+                    return candidate
+    return None
 
 
 def _context_path(path: str) -> str:
@@ -294,9 +322,26 @@ def _gunicorn_defaults(
 ) -> GunicornDefaults:
     """The config file's settings, overridden by the command line's, as Gunicorn itself ranks them."""
     settings: dict[str, Any] = {}
+    env_port: int | None = None
     if conf is not None:
         settings.update(conf.values)
         for name, expression in sorted(conf.dynamic.items()):
+            lookups = conf.from_env.get(name, ())
+            ours = ENV_OVERRIDES.get(name)
+            if name == "bind":
+                ports = [e.default for e in lookups if e.variable == "PORT" and str(e.default).isdigit()]
+                if ports:
+                    env_port = int(ports[0])
+                    continue
+            if lookups and name in ENV_OVERRIDES:
+                first = lookups[0]
+                if first.whole and first.default is not None and name != "workers":
+                    settings[name] = first.default
+                variables = {e.variable for e in lookups}
+                if not variables <= {ours, "PORT", "WORKER_MEMORY_MB"}:
+                    reader.note(None, f"{conf.path}: {name} is now read from {ours} (was "
+                                      f"{', '.join(sorted(variables))})")
+                continue
             if name == "workers":
                 reader.note(None, f"{conf.path}: workers = {expression} replaced: the count now follows "
                                   "the container's CPU quota and memory (WEB_CONCURRENCY overrides it)")
@@ -322,7 +367,7 @@ def _gunicorn_defaults(
         if match:
             bind_port = int(match.group(1))
             break
-    changes["port"] = bind_port or port or (expose[0] if expose else defaults.port)
+    changes["port"] = bind_port or env_port or port or (expose[0] if expose else defaults.port)
     for name in ("worker_class", "loglevel"):
         if isinstance(settings.get(name), str) and "$" not in settings[name]:
             changes[name] = settings[name]

@@ -33,6 +33,22 @@ MANAGED_SETTINGS = frozenset(
 )
 
 
+# The environment variable that overrides each setting in the generated file.
+ENV_OVERRIDES = {
+    "bind": "BIND",
+    "workers": "WEB_CONCURRENCY",
+    "worker_class": "WORKER_CLASS",
+    "threads": "THREADS",
+    "timeout": "TIMEOUT",
+    "graceful_timeout": "GRACEFUL_TIMEOUT",
+    "keepalive": "KEEP_ALIVE",
+    "preload_app": "PRELOAD_APP",
+    "loglevel": "LOG_LEVEL",
+    "accesslog": "ACCESS_LOG",
+    "errorlog": "ERROR_LOG",
+}
+
+
 @dataclass(frozen=True)
 class GunicornDefaults:
     """The defaults baked into the generated file; each one stays overridable from the environment."""

@@ -25,6 +25,19 @@ class SettingSource:
 
 
 @dataclass(frozen=True)
+class EnvDefault:
+    """A setting read from the environment: `timeout = int(os.environ.get("TIMEOUT", 30))`.
+
+    variable: the environment variable; default: its literal fallback (None when there is none or it
+    is computed); whole: the expression is only that lookup (so `default` is the setting's default).
+    """
+
+    variable: str
+    default: Any
+    whole: bool
+
+
+@dataclass(frozen=True)
 class GunicornSettings:
     """Settings found in a config file.
 
@@ -32,12 +45,15 @@ class GunicornSettings:
     dynamic: settings computed at start-up (`workers = multiprocessing.cpu_count() * 2 + 1`), with the
              expression text, which rules can inspect (cpu_count, os.environ, ...).
     sources: every setting's line and expression text.
+    from_env: dynamic settings that read environment variables: each lookup with its fallback, the
+              outermost first.
     """
 
     path: str
     values: dict[str, Any] = field(default_factory=dict)
     dynamic: dict[str, str] = field(default_factory=dict)
     sources: dict[str, SettingSource] = field(default_factory=dict)
+    from_env: dict[str, tuple[EnvDefault, ...]] = field(default_factory=dict)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -63,6 +79,7 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
     values: dict[str, Any] = {}
     dynamic: dict[str, str] = {}
     sources: dict[str, SettingSource] = {}
+    from_env: dict[str, tuple[EnvDefault, ...]] = {}
     # Gunicorn reads the module's globals after it ran, so only top-level assignments are settings;
     # a later assignment wins, as it would at run time.
     for node in tree.body:
@@ -76,16 +93,76 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
             continue
         expression = ast.get_source_segment(text, value_node) or ast.unparse(value_node)
         for name in targets:
-            if name.startswith("_"):
+            # Gunicorn's settings are lower-case; helpers and constants of the file are not settings.
+            if name.startswith("_") or name != name.lower():
                 continue
             sources[name] = SettingSource(line=node.lineno, expression=expression)
+            from_env.pop(name, None)
             try:
                 values[name] = ast.literal_eval(value_node)
                 dynamic.pop(name, None)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 dynamic[name] = expression
                 values.pop(name, None)
-    return GunicornSettings(path=path, values=values, dynamic=dynamic, sources=sources)
+                lookups = env_lookups(value_node)
+                if lookups:
+                    from_env[name] = lookups
+    return GunicornSettings(path=path, values=values, dynamic=dynamic, sources=sources, from_env=from_env)
+
+
+_CONVERTERS = {"int": int, "str": str, "float": float}
+
+
+def _is_env_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    first = node.args[0]
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+        return False
+    func = ast.unparse(node.func)
+    tail = func.rsplit(".", 1)[-1]
+    # os.environ.get / os.getenv, and the usual little helpers (`_env_int("TIMEOUT", 30)`, `env(...)`).
+    return func in ("os.environ.get", "environ.get", "os.getenv", "getenv") or tail.lstrip("_")[:3] == "env"
+
+
+def env_lookups(node: ast.expr) -> tuple[EnvDefault, ...]:
+    """The environment lookups in an expression, outermost first, with their literal fallbacks."""
+    converter = None
+    inner: ast.AST = node
+    while (
+        isinstance(inner, ast.Call)
+        and isinstance(inner.func, ast.Name)
+        and inner.func.id in _CONVERTERS
+        and len(inner.args) == 1
+    ):
+        converter = _CONVERTERS[inner.func.id]
+        inner = inner.args[0]
+    lookups = []
+    for found in ast.walk(node):
+        whole = found is inner
+        if _is_environ_subscript(found):
+            lookups.append(EnvDefault(ast.literal_eval(found.slice), None, whole))  # type: ignore[attr-defined]
+        elif _is_env_call(found):
+            assert isinstance(found, ast.Call)
+            default = None
+            if len(found.args) > 1:
+                try:
+                    default = ast.literal_eval(found.args[1])
+                    if converter is not None and whole:
+                        default = converter(default)
+                except (ValueError, TypeError, SyntaxError):
+                    default = None
+            lookups.append(EnvDefault(found.args[0].value, default, whole))  # type: ignore[attr-defined]
+    return tuple(lookups)
+
+
+def _is_environ_subscript(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Subscript)
+        and ast.unparse(node.value) in ("os.environ", "environ")
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    )
 
 
 # Gunicorn's command-line flags for the settings jettison reasons about: flag -> (setting, kind).
