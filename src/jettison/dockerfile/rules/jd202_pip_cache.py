@@ -48,8 +48,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
             yield RULE.finding(
                 context,
                 step.instruction,
-                f"{commands} leave{'s' if len(cached) == 1 else ''} pip's download cache in the layer: add {flag} "
-                "or a cache mount (--mount=type=cache,target=/root/.cache/pip)",
+                f"{commands} leave{'s' if len(cached) == 1 else ''} pip's download cache in the layer: "
+                f"add {flag} or a cache mount (--mount=type=cache,target=/root/.cache/pip)",
                 fix=Fix(
                     f"add {flag}",
                     safe=True,
