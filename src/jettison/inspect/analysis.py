@@ -6,6 +6,7 @@ and `jettison diff` read that same dict, so there is one shape to keep right.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from jettison.model.findings import Finding
 JSON_SCHEMA_VERSION = 1
 TREEMAP_GROUPS = 40  # per layer; the rest is folded into one "(other)" box
 TREEMAP_FILES = 25  # per group
+_SITE_PREFIX = re.compile(r"^.*?/(site|dist)-packages/")
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,15 @@ def treemap(analysis: Analysis) -> dict[str, Any]:
         size = file_size(packed)
         if not size:
             continue
-        group = owner.get(path)
-        group = f"{group} (distribution)" if group else "/" + path.rpartition("/")[0]
+        distribution = owner.get(path)
+        if distribution:
+            # within a distribution, name files from its site-packages: many share a basename
+            group, name = f"{distribution} (distribution)", _SITE_PREFIX.sub("", path)
+        else:
+            group, _, name = ("/" + path).rpartition("/")
+            group = group or "/"
         files = layers.setdefault(file_layer(packed), {}).setdefault(group, {})
-        files[path.rpartition("/")[2]] = files.get(path.rpartition("/")[2], 0) + size
+        files[name] = files.get(name, 0) + size
     children = []
     for index in sorted(layers):
         groups = sorted(layers[index].items(), key=lambda item: -sum(item[1].values()))
