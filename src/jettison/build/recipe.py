@@ -97,8 +97,13 @@ def read_build_recipe(
     """The recipe for the project at `root` (reads files, may run the requirements engine)."""
     if not root.is_dir():
         raise JettisonError("not a directory", root)
+    notes: tuple[str, ...] = ()
     if (root / "Dockerfile").is_file():
-        return _from_fix_plan(root, requirements, prune)
+        try:
+            return _from_fix_plan(root, requirements, prune)
+        except ImportError as error:
+            # A jettison without the Dockerfile engine still builds, from requirements.txt alone.
+            notes = (f"Dockerfile not read ({error}): building from the requirements file",)
     ignore = DockerIgnore.for_context(root) or DockerIgnore(list(_DEFAULT_IGNORE))
     paths = list(context_files(root, ignore))
     if requirements is None:
@@ -128,6 +133,7 @@ def read_build_recipe(
         app_paths=tuple(p for p in paths if p != "gunicorn.conf.py"),
         gunicorn_conf=conf,
         runtime=RuntimeSettings(port=port, app_module=app_module),
+        notes=notes,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jettison.build.builder import BuildOptions, build, select_bases
 from jettison.build.cache import BuildCache, default_cache_dir
@@ -20,6 +21,7 @@ class BuildSummary:
     written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dependency_cache: dict[str, str] = field(default_factory=dict)
+    pushed: Any = None  # jettison.oci.registry.PushResult when pushed
 
 
 def run_build(
@@ -43,24 +45,41 @@ def run_build(
         parse_ref(text)  # a bad reference fails before any work
     recipe = read_build_recipe(Path(path), requirements=requirements, app=app, prune=prune)
     base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
-    bases = select_bases(load_base(base_text), list(platforms or []))
-    cache = BuildCache(cache_dir or default_cache_dir())
-    remote = None
-    if cache_repo:
-        from jettison.build.registry_cache import RegistryCache
+    base_is_remote = parse_ref(base_text).kind == "registry"
+    client = None
+    if base_is_remote or push or cache_repo:
+        from jettison.oci.registry import RegistryClient
 
-        remote = RegistryCache(cache_repo).hooks()
-    # Only a registry name means something elsewhere; a local path would leak the builder's directory.
-    base_name = registry_name(parse_ref(base_text))
-    result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
-    summary = BuildSummary(result.image.digest, notes=list(result.notes))
-    summary.dependency_cache = result.dependency_cache
-    for text in outputs or []:
-        progress.start(f"write {text}")
-        summary.written.append(write_output(result.image, text))
-        progress.finish(f"write {text}")
-    if push:
-        from jettison.build.publish import push_result
+        # One client for the whole build: layers pulled through it stay lazy and read through it later.
+        client = RegistryClient()
+    try:
+        bases = select_bases(load_base(base_text, client), list(platforms or []))
+        cache = BuildCache(cache_dir or default_cache_dir())
+        remote = None
+        if cache_repo and client is not None:
+            from jettison.build.registry_cache import RegistryCache
 
-        summary.written.append(push_result(result.image, push, cache_repo=cache_repo, progress=progress))
-    return summary
+            remote = RegistryCache(cache_repo, client, progress).hooks()
+        # Only a registry name means something elsewhere; a local path would leak the builder's directory.
+        base_name = registry_name(parse_ref(base_text))
+        result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
+        summary = BuildSummary(result.image.digest, notes=list(result.notes))
+        summary.dependency_cache = result.dependency_cache
+        for text in outputs or []:
+            progress.start(f"write {text}")
+            summary.written.append(write_output(result.image, text))
+            progress.finish(f"write {text}")
+        if push and client is not None:
+            from jettison.build.publish import push_image
+
+            pushed = push_image(result.image, push, client, cache_repo=cache_repo, progress=progress)
+            summary.pushed = pushed
+            summary.written.append(
+                f"{push} ({pushed.digest}): {len(pushed.uploaded)} blobs uploaded "
+                f"({pushed.bytes_uploaded} bytes), {len(pushed.mounted)} mounted, "
+                f"{len(pushed.skipped)} already present"
+            )
+        return summary
+    finally:
+        if client is not None:
+            client.close()
