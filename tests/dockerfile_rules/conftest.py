@@ -36,3 +36,10 @@ def run_rule(
 @pytest.fixture
 def lint():
     return run_rule
+
+
+@pytest.fixture
+def parse_dockerfile():
+    if parse is None:
+        pytest.skip("jettison.dockerfile.parser is not on main yet")
+    return lambda text: parse(textwrap.dedent(text).lstrip("\n"), "Dockerfile")

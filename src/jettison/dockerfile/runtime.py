@@ -165,39 +165,41 @@ def parse_gunicorn(argv: list[str] | tuple[str, ...]) -> dict[str, str] | None:
 def _context_path_for(
     model: DockerfileModel, stage: Stage, image_path: str, project: ProjectFacts
 ) -> str | None:
-    """The context file that ends up at `image_path` in the final image, through the stage's COPY/ADD."""
+    """The context file that ends up at `image_path` in the final image, through the stage's COPY/ADD.
+
+    A relative `image_path` is taken from the stage's last WORKDIR (where the command runs); a
+    directory source copies its contents, a file source lands at the destination (or inside it when
+    the destination ends with `/` or there are several sources), as Docker does."""
+    copies = {id(copy.step): copy for copy in model.copies(stage) if copy.from_context}
     workdir = "/"
-    wanted = image_path
+    placed: list[tuple[str, str, bool]] = []  # (image path, context path, is a directory)
     for step in stage.steps:
         if step.keyword == "WORKDIR" and step.expansion is not None:
-            workdir = posixpath.join(workdir, step.expansion.value.strip())
-    if not wanted.startswith("/"):
-        wanted = posixpath.normpath(posixpath.join(workdir, wanted))
-    candidates = []
-    for copy in model.copies(stage):
-        if not copy.from_context:
+            workdir = posixpath.normpath(posixpath.join(workdir, step.expansion.value.strip()))
+        copy = copies.get(id(step))
+        if copy is None:
             continue
-        dest = copy.destination
-        if not dest.startswith("/"):
-            dest = posixpath.join(copy.step.env.get("WORKDIR", workdir), dest)
+        dest = posixpath.join(workdir, copy.destination)
         for source in copy.sources:
-            source = source.strip("/").removeprefix("./") or "."
-            if copy.destination.endswith("/") or len(copy.sources) > 1 or source == ".":
-                if source == ".":
-                    relative = (
-                        posixpath.relpath(wanted, dest) if wanted.startswith(dest.rstrip("/")) else None
-                    )
-                    if relative and not relative.startswith(".."):
-                        candidates.append(relative)
-                    continue
-                target = posixpath.join(dest, posixpath.basename(source))
+            source = posixpath.normpath(source.strip().lstrip("/")) if source.strip("/.") else "."
+            is_dir = source == "." or (source not in project.files and project.exists(source))
+            if is_dir:
+                placed.append((posixpath.normpath(dest), source, True))
+            elif copy.destination.endswith("/") or len(copy.sources) > 1:
+                placed.append(
+                    (posixpath.join(posixpath.normpath(dest), posixpath.basename(source)), source, False)
+                )
             else:
-                target = dest
-            if posixpath.normpath(target) == wanted:
-                candidates.append(source)
-            elif wanted.startswith(posixpath.normpath(target) + "/") and project.exists(source):
-                candidates.append(posixpath.join(source, wanted[len(posixpath.normpath(target)) + 1 :]))
-    for candidate in candidates:
+                placed.append((posixpath.normpath(dest), source, False))
+    wanted = posixpath.normpath(posixpath.join(workdir, image_path))
+    for target, source, is_dir in reversed(placed):  # the last COPY to a path wins
+        if not is_dir and target == wanted:
+            candidate = source
+        elif is_dir and (wanted.startswith(target.rstrip("/") + "/") or target == "/"):
+            relative = posixpath.relpath(wanted, target)
+            candidate = relative if source == "." else posixpath.join(source, relative)
+        else:
+            continue
         if project.read(candidate) is not None:
             return candidate
     base = posixpath.basename(image_path)
