@@ -114,3 +114,78 @@ def test_docker_archive_loads_and_serves(services, project, cache_dir, tmp_path)
     finally:
         subprocess.run([*docker, "stop", "-t", "5", container], env=services.env, capture_output=True)
         subprocess.run([*docker, "rmi", tag], env=services.env, capture_output=True)
+
+
+def test_push_is_read_back_by_skopeo(services, project, cache_dir, tmp_path):
+    repository = f"{services.registry}/jettison-test/build-{os.getpid()}"
+    summary = _build(project, cache_dir, f"oci:{services.oci_layout}:3.11-slim", [], push=f"{repository}:v1")
+    inspected = subprocess.run(
+        ["skopeo", "inspect", "--tls-verify=false", f"docker://{repository}:v1"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    assert json.loads(inspected.stdout)["Digest"] == summary.digest
+    copied = tmp_path / "copied"
+    subprocess.run(
+        ["skopeo", "copy", "--src-tls-verify=false", f"docker://{repository}:v1", f"oci:{copied}:v1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    from jettison.oci.layout import read_oci_layout
+
+    assert read_oci_layout(copied, "v1").digest == summary.digest
+
+
+def test_push_after_an_edit_sends_only_app_layer_config_and_manifest(services, project, cache_dir, tmp_path):
+    from tests.build.counting_proxy import CountingProxy
+
+    work = tmp_path / "edited"
+    shutil.copytree(project, work)
+    base = f"oci:{services.oci_layout}:3.11-slim"
+    with CountingProxy(services.registry) as proxy:
+        repository = f"{proxy.address}/jettison-test/incremental-{os.getpid()}"
+        first = _build(work, cache_dir, base, [f"oci:{tmp_path / 'out'}:app"], push=f"{repository}:1")
+        app_py = next(p for p in sorted(work.rglob("*.py")) if p.name != "gunicorn.conf.py")
+        app_py.write_text(app_py.read_text() + "\n# edited\n")
+        proxy.traffic.reset()
+        started = time.perf_counter()
+        second = _build(work, cache_dir, base, [f"oci:{tmp_path / 'out'}:app"], push=f"{repository}:2")
+        elapsed = time.perf_counter() - started
+        print(f"\nrebuild + push after editing {app_py.name}: {elapsed:.2f} s")
+        assert second.dependency_cache == {"linux/amd64": "local"}
+        assert second.digest != first.digest
+        pushed = second.pushed
+        from jettison.oci.layout import read_oci_layout
+
+        image = read_oci_layout(tmp_path / "out", "app")
+        app_layer = image.layers[-2]
+        assert pushed.uploaded == [app_layer.digest, image.config_digest]
+        assert pushed.mounted == []
+        uploads = proxy.traffic.uploads()
+        sent = sum(r.sent for r in uploads)
+        expected = app_layer.size + len(image.config_bytes) + len(image.manifest_bytes)
+        assert sent == expected, [(r.method, r.path, r.sent) for r in uploads]
+        assert len(proxy.traffic.manifests_put()) == 1
+
+
+def test_registry_cache_lets_another_runner_skip_uv_and_mount_layers(
+    services, project, tmp_path, monkeypatch
+):
+    base = f"oci:{services.oci_layout}:3.11-slim"
+    cache_repo = f"{services.registry}/jettison-test/depcache-{os.getpid()}"
+    first = run_build(
+        project, base=base, outputs=[], push=f"{services.registry}/jettison-test/runner-a-{os.getpid()}:1",
+        cache_repo=cache_repo, cache_dir=tmp_path / "runner-a", options=BuildOptions(refresh=True),
+    )  # fmt: skip
+    assert first.dependency_cache == {"linux/amd64": "built"}
+
+    def no_uv(*args, **kwargs):
+        raise AssertionError("uv ran although the registry cache had the dependency layers")
+
+    monkeypatch.setattr("jettison.build.wheels._run_uv", no_uv)
+    second = run_build(
+        project, base=base, outputs=[], push=f"{services.registry}/jettison-test/runner-b-{os.getpid()}:1",
+        cache_repo=cache_repo, cache_dir=tmp_path / "runner-b", options=BuildOptions(),
+    )  # fmt: skip
+    assert second.dependency_cache == {"linux/amd64": "remote"}
+    assert second.digest == first.digest
+    assert len(second.pushed.mounted) >= 1  # the dependency layers came across without an upload
+    assert not (tmp_path / "runner-b" / "blobs").exists()  # and were never downloaded
