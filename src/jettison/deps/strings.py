@@ -40,7 +40,7 @@ _WORKERS = {
     "geventwebsocket": "geventwebsocket",
     "eventlet": "eventlet", "tornado": "tornado", "sync": None, "gthread": None,
 }  # fmt: skip
-_WORKER_FLAG = re.compile(r"(?:^|\s)(?:-k|--worker-class)(?:\s*=\s*|\s+)[\"']?([\w.:#-]+)")
+_WORKER_FLAG = re.compile(r"""(?:^|[\s"'=])(?:-k|--worker-class)(?:\s*=\s*|\s+)["']?([\w.:#-]+)""")
 
 
 def worker_modules(worker: str) -> tuple[str, ...]:
@@ -72,6 +72,7 @@ def rule_worker_class_py(strings: list[KeyedString], path: str) -> Iterator[Stri
 
 def rule_worker_class_text(text: str, path: str) -> Iterator[StringReference]:
     for number, line in _lines(text):
+        line = re.sub(r"[\"']\s*,\s*[\"']", " ", line)  # exec form ["gunicorn", "-k", "gevent"]
         for match in _WORKER_FLAG.finditer(line):
             modules = worker_modules(match.group(1))
             if modules:

@@ -50,12 +50,9 @@ class ParsedRequirements:
 def dev_group_for(path: Path) -> str | None:
     """`requirements-dev.txt` and friends are development groups; `requirements.txt` is run time."""
     stem = path.name.removesuffix(".txt").removesuffix(".in")
-    rest = stem.removeprefix("requirements")
-    if _DEV_NAME.search(rest) or _DEV_NAME.search(
-        path.parent.name if path.parent.name != "requirements" else ""
-    ):
-        return stem
-    return None
+    # requirements-dev.txt, or dev.txt inside a requirements/ directory; never the project's own name.
+    rest = stem.removeprefix("requirements") if stem.startswith("requirements") else stem
+    return stem if _DEV_NAME.search(rest) else None
 
 
 def _logical_lines(text: str) -> list[tuple[int, int, str]]:
@@ -228,7 +225,8 @@ def _parse_requirement(
             elif option not in ("--global-option", "--install-option", "--config-settings"):
                 raise JettisonError(f"unknown per-requirement option {options[index]}", *_at(where))
             index += consumed
-    if _URL.match(spec) or spec.startswith((".", "/")) or spec.endswith((".whl", ".tar.gz", ".zip")):
+    archive = spec.endswith((".whl", ".tar.gz", ".zip")) and "@" not in spec  # not `name @ url`
+    if _URL.match(spec) or spec.startswith((".", "/")) or archive:
         requirement = _requirement_from_url(spec)
         if requirement is None and not _URL.match(spec):
             requirement = _local_project_requirement(base / spec)

@@ -18,7 +18,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
     "tests", "test", "testing", ".ipynb_checkpoints", ".idea", ".vscode",
 })  # fmt: skip
 # Test modules import test tooling that never ships in the image.
-DEFAULT_EXCLUDED_FILES = ("test_*.py", "*_test.py", "conftest.py", "noxfile.py", "tasks.py", "setup.py")
+DEFAULT_EXCLUDED_FILES = ("test_*.py", "*_test.py", "conftest.py", "noxfile.py", "setup.py")
 
 # Files that name packages in strings: process commands, compose files, config files.
 _COMMAND_FILE_NAMES = ("Dockerfile*", "*.Dockerfile", "*.dockerfile", "Containerfile*", "Procfile*",

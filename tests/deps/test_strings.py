@@ -1,0 +1,123 @@
+"""String-reference rules: each fires on its evidence and stays quiet otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from jettison.deps.imports import scan_source
+from jettison.deps.strings import python_references, text_references, url_modules, worker_modules
+
+
+def py_refs(source: str, path: str = "app.py") -> set[tuple[tuple[str, ...], str]]:
+    return {(r.modules, r.rule) for r in python_references(scan_source(source.encode(), path))}
+
+
+def text_refs(text: str, path: str) -> set[tuple[tuple[str, ...], str]]:
+    return {(r.modules, r.rule) for r in text_references(text, path)}
+
+
+@pytest.mark.parametrize(
+    ("worker", "modules"),
+    [
+        ("gevent", ("gevent",)), ("eventlet", ("eventlet",)), ("tornado", ("tornado",)),
+        ("uvicorn.workers.UvicornWorker", ("uvicorn.workers",)), ("egg:gunicorn#gevent", ("gevent",)),
+        ("gunicorn.workers.ggevent.GeventWorker", ("gevent",)), ("sync", ()), ("gthread", ()),
+    ],
+)  # fmt: skip
+def test_worker_classes(worker, modules):
+    assert worker_modules(worker) == modules
+
+
+def test_worker_class_in_gunicorn_config_and_command_lines():
+    assert (("gevent",), "gunicorn-worker-class") in py_refs('worker_class = "gevent"\n', "gunicorn.conf.py")
+    assert (("gunicorn",), "server-command") in py_refs("bind = ':80'\n", "gunicorn.conf.py")
+    lines = (
+        "CMD gunicorn -k eventlet app:app",
+        'ENTRYPOINT ["gunicorn", "--worker-class", "eventlet"]',
+        "exec gunicorn --worker-class=eventlet app:app",
+        'GUNICORN_CMD_ARGS="-k eventlet"',
+    )
+    for line in lines:
+        assert (("eventlet",), "gunicorn-worker-class") in text_refs(line + "\n", "Dockerfile"), line
+    assert not {
+        r
+        for r in text_refs("CMD gunicorn -k sync app:app\n", "Dockerfile")
+        if r[1] == "gunicorn-worker-class"
+    }
+
+
+def test_server_commands_and_app_strings():
+    refs = text_refs(
+        "web: gunicorn pkg.wsgi:application --bind 0.0.0.0:$PORT\nworker: celery -A t worker\n", "Procfile"
+    )
+    assert (("gunicorn",), "server-command") in refs
+    assert (("celery",), "server-command") in refs
+    assert (("pkg.wsgi",), "app-string") in refs
+    refs = text_refs(
+        "#!/bin/sh\nset -e\nexec python -m uvicorn svc.main:app --host 0.0.0.0 \\\n  --port 80\n", "run.sh"
+    )
+    assert (("uvicorn",), "server-command") in refs and (("svc.main",), "app-string") in refs
+    assert text_refs("RUN pip install gunicorn-extras\n", "Dockerfile") == set()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://u@h/d", [("sqlalchemy-url", ("psycopg2",))]),
+        ("postgresql+asyncpg://u@h/d", [("sqlalchemy-url", ("asyncpg",))]),
+        ("mysql+pymysql://u@h/d", [("sqlalchemy-url", ("pymysql",))]),
+        ("mysql://u@h/d", [("sqlalchemy-url", ("MySQLdb",))]),
+        ("sqlite:///app.db", []),
+        ("redis://cache:6379/0", [("celery-broker-url", ("redis",))]),
+        ("amqp://guest@rabbit//", [("celery-broker-url", ("amqp",))]),
+        ("db+postgresql://u@h/d", [("celery-broker-url", ("sqlalchemy", "psycopg2"))]),
+        ("https://example.com/x", []),
+    ],
+)
+def test_url_rules(url, expected):
+    assert list(url_modules(url)) == expected
+
+
+def test_urls_in_env_files_and_passwords_are_redacted():
+    refs = text_references("DATABASE_URL=postgresql+psycopg2://app:hunter2@db/app\n", ".env")
+    assert [(r.modules, r.rule) for r in refs] == [(("psycopg2",), "sqlalchemy-url")]
+    assert "hunter2" not in refs[0].string
+
+
+def test_django_settings():
+    refs = py_refs(
+        'INSTALLED_APPS = ["django.contrib.admin", "rest_framework", "shop.apps.ShopConfig"]\n'
+        'MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware"]\n'
+        'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql"}}\n'
+        'CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}\n'
+        'STORAGES = {"default": {"BACKEND": "storages.backends.s3boto3.S3Boto3Storage"}}\n',
+        "config/settings.py",
+    )
+    assert (("rest_framework",), "django-settings") in refs
+    assert (("shop.apps",), "django-settings") in refs
+    assert (("whitenoise.middleware",), "django-settings") in refs
+    assert (("psycopg2", "psycopg"), "django-settings") in refs
+    assert (("redis",), "django-settings") in refs
+    assert (("boto3",), "django-settings") in refs and (
+        ("storages.backends.s3boto3",),
+        "django-settings",
+    ) in refs
+    assert not any(modules[0].startswith("django") for modules, _ in refs)
+
+
+def test_logging_dictconfig_class_paths():
+    refs = py_refs(
+        'LOGGING = {"handlers": {"h": {"class": "logging.StreamHandler"}, '
+        '"j": {"class": "pythonjsonlogger.jsonlogger.JsonFormatter"}}, '
+        '"f": {"()": "structlog.stdlib.ProcessorFormatter"}}\n'
+    )
+    assert refs == {
+        (("pythonjsonlogger.jsonlogger",), "logging-dictconfig"),
+        (("structlog.stdlib",), "logging-dictconfig"),
+    }
+    assert py_refs('attrs = {"class": "btn btn-primary"}\n') == set()
+    yaml = (
+        "handlers:\n  console:\n    class: logging.StreamHandler\n"
+        "  json:\n    class: pythonjsonlogger.json.JsonFormatter\n"
+    )
+    assert text_refs(yaml, "logging.yaml") == {(("pythonjsonlogger.json",), "logging-dictconfig")}
