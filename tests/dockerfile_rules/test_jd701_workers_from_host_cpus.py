@@ -24,3 +24,9 @@ def test_quiet_with_environment_or_cgroup_quota(lint) -> None:
         + "workers = cpus()\n"
     )
     assert lint("JD701", DOCKERFILE, {"gunicorn.conf.py": quota}) == []
+
+
+def test_quiet_when_the_config_never_reaches_the_image(lint) -> None:
+    config = "import multiprocessing\nworkers = multiprocessing.cpu_count()\n"
+    dockerfile = 'FROM python:3.11-slim\nCOPY src/ /app\nWORKDIR /app\nCMD ["gunicorn", "main:app"]\n'
+    assert lint("JD701", dockerfile, {"gunicorn.conf.py": config, "src/main.py": "app = 1\n"}) == []

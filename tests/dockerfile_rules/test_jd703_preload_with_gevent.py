@@ -1,7 +1,7 @@
 def test_fires_on_preload_with_gevent(lint) -> None:
     assert lint("JD703", 'FROM python:3.11-slim\nCMD ["gunicorn", "--preload", "-k", "gevent", "main:app"]\n')
     config = "preload_app = True\nworker_class = 'gevent'\n"
-    dockerfile = 'FROM python:3.11-slim\nCMD ["gunicorn", "main:app"]\n'
+    dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "main:app"]\n'
     (finding,) = lint("JD703", dockerfile, {"gunicorn.conf.py": config})
     assert finding.location.path == "gunicorn.conf.py"
 

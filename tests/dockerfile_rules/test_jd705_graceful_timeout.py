@@ -1,4 +1,4 @@
-DOCKERFILE = 'FROM python:3.11-slim\nCMD ["gunicorn", "main:app"]\n'
+DOCKERFILE = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "main:app"]\n'
 
 
 def test_fires_when_longer_than_grace(lint) -> None:

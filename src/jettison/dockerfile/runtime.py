@@ -163,7 +163,7 @@ def parse_gunicorn(argv: list[str] | tuple[str, ...]) -> dict[str, str] | None:
 
 
 def _context_path_for(
-    model: DockerfileModel, stage: Stage, image_path: str, project: ProjectFacts
+    model: DockerfileModel, stage: Stage, image_path: str, project: ProjectFacts, by_name: bool = True
 ) -> str | None:
     """The context file that ends up at `image_path` in the final image, through the stage's COPY/ADD.
 
@@ -202,8 +202,9 @@ def _context_path_for(
             continue
         if project.read(candidate) is not None:
             return candidate
+    # Scripts are often copied by RUN steps or onto PATH: a file of that name in the context is the guess.
     base = posixpath.basename(image_path)
-    if project.read(base) is not None:
+    if by_name and project.read(base) is not None:
         return base
     return None
 
@@ -287,16 +288,14 @@ def runtime_facts(model: DockerfileModel, project: ProjectFacts) -> RuntimeFacts
     for command in facts.gunicorn_commands:
         if "config" in command.settings:
             config_path = command.settings["config"].removeprefix("python:")
-    candidates = [config_path] if config_path else []
-    candidates.append("gunicorn.conf.py")  # Gunicorn reads ./gunicorn.conf.py by default
-    for candidate in candidates:
-        if candidate is None:
-            continue
-        context_path = _context_path_for(model, stage, candidate, project) or (
-            candidate if project.read(candidate) is not None else None
+    if config_path is not None:
+        context_path = _context_path_for(model, stage, config_path, project) or (
+            config_path if project.read(config_path) is not None else None
         )
-        text = project.read_text(context_path) if context_path else None
-        if context_path and text is not None:
-            facts.gunicorn_config = read_gunicorn_config(context_path, text)
-            break
+    else:
+        # Gunicorn reads ./gunicorn.conf.py from its working directory: only if the image has one there.
+        context_path = _context_path_for(model, stage, "gunicorn.conf.py", project, by_name=False)
+    text = project.read_text(context_path) if context_path else None
+    if context_path and text is not None:
+        facts.gunicorn_config = read_gunicorn_config(context_path, text)
     return facts
