@@ -123,6 +123,8 @@ def dockerfile_findings(
             # Context rules and script rules see the same files from every Dockerfile: report once.
             key = (finding.rule, location.path if location else None, location.line if location else None,
                    finding.message)  # fmt: skip
+            if finding.rule.startswith("JC"):
+                key = (finding.rule, None, None, finding.message)  # one context, whichever Dockerfile saw it
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)

@@ -15,6 +15,7 @@ themselves. It follows BuildKit's dockerfile2llb semantics:
 from __future__ import annotations
 
 import functools
+import posixpath
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class Step:
     args: Mapping[str, str]  # ARGs in scope here and their values ("" when declared without one)
     env: Mapping[str, str]  # ENV set so far in the stage (including inherited from a parent stage)
     expansion: Expansion | None = None  # Docker's own expansion of the arguments, where it does one
+    workdir: str = "/"  # the working directory this instruction runs in
 
     @property
     def scope(self) -> dict[str, str]:
@@ -248,6 +250,8 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
     current: Stage | None = None
     args: dict[str, str] = {}
     env: dict[str, str] = {}
+    workdir = "/"
+    workdirs: dict[int, str] = {}  # stage index -> its last WORKDIR, inherited by child stages
 
     for instruction in dockerfile.instructions:
         keyword = instruction.keyword
@@ -272,6 +276,8 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
             stages.append(current)
             args = {}
             env = dict(_final_env(stages[parent])) if parent is not None else {}
+            workdir = workdirs.get(parent, "/") if parent is not None else "/"
+            workdirs[current.index] = workdir
             continue
 
         if keyword == "ARG":
@@ -303,7 +309,9 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
                     args[name] = value
                 scope[name] = value
             if current is not None:
-                current.steps.append(Step(instruction, current.index, dict(args), dict(env), expansion))
+                current.steps.append(
+                    Step(instruction, current.index, dict(args), dict(env), expansion, workdir)
+                )
             continue
 
         if current is None:
@@ -313,7 +321,10 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
         expansion = None
         if keyword in EXPANDED_KEYWORDS:
             expansion = expand(instruction.raw_args or " ".join(instruction.args), scope, escape)
-        step = Step(instruction, current.index, dict(args), dict(env), expansion)
+        if keyword == "WORKDIR" and expansion is not None:
+            workdir = posixpath.normpath(posixpath.join(workdir, expansion.value.strip() or "."))
+            workdirs[current.index] = workdir
+        step = Step(instruction, current.index, dict(args), dict(env), expansion, workdir)
         current.steps.append(step)
         if keyword == "ENV":
             for name, raw_value in _env_pairs(instruction):

@@ -92,9 +92,15 @@ RULES_BY_ID = {rule.id: rule for rule in RULES}
 def rule_descriptions() -> dict[str, dict[str, str]]:
     """id -> name, summary, rationale, url, severity: what SARIF and the docs show for each rule."""
     return {
-        rule.id: {"name": rule.name, "summary": rule.summary, "rationale": rule.rationale, "url": rule.url,
-                  "severity": str(rule.severity)}  # fmt: skip
+        rule.id: {
+            "name": rule.name,
+            "summary": rule.summary,
+            "rationale": rule.rationale,
+            "url": rule.url,
+            "severity": str(rule.severity),
+        }  # fmt: skip
         for rule in RULES
     }
+
 
 __all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleContext", "rule_descriptions"]

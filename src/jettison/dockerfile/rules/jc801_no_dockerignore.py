@@ -60,7 +60,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         first_copy,
         f"no .dockerignore, and the build context holds {summary}: all of it is sent to the builder and "
         "`COPY . .` puts it in the image",
-        saving=Saving(megabytes=total / 1_000_000) if total else None,
+        saving=Saving(megabytes=total / 1_000_000) if total >= 100_000 else None,
         fix=Fix("write a .dockerignore (jettison fix writes one)", safe=True),
         data={category: paths[:20] for category, paths in found.items()},
     )

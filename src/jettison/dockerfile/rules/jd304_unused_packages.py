@@ -47,7 +47,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                     step.instruction,
                     f"installs {len(names)} package(s) the code never uses ({', '.join(names[:6])}"
                     f"{', ...' if len(names) > 6 else ''}): prune them with `jettison fix --requirements`",
-                    saving=Saving(megabytes=megabytes) if megabytes else None,
+                    saving=Saving(megabytes=megabytes) if megabytes and megabytes >= 0.1 else None,
                     fix=Fix("install the pruned requirements file", safe=False),
                     data={"unused": names},
                 )

@@ -20,7 +20,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
         if facts is None:
             continue
         for activate in facts.activations:
-            venv = posixpath.dirname(posixpath.dirname(activate)) or "."
+            venv = posixpath.normpath(
+                posixpath.join(step.workdir, posixpath.dirname(posixpath.dirname(activate)))
+            )
             executed = any(command.argv[0] == activate for command in facts.commands)
             how = "executing activate does nothing at all" if executed else "activation ends with this RUN"
             yield RULE.finding(

@@ -20,8 +20,10 @@ def check(context: RuleContext) -> Iterator[Finding]:
     config = runtime.gunicorn_config
     # A config that reads the cgroup quota itself is fine even if it falls back to cpu_count().
     reads_quota = config is not None and ("cpu.max" in config.text or "cfs_quota" in config.text)
-    uses_cpu_count = config is not None and "workers" in config.settings and (
-        config.mentions("workers", "cpu_count") or "cpu_count(" in config.text
+    uses_cpu_count = (
+        config is not None
+        and "workers" in config.settings
+        and (config.mentions("workers", "cpu_count") or "cpu_count(" in config.text)
     )
     if config is not None and uses_cpu_count and not reads_quota:
         yield RULE.finding(
