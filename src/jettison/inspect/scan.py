@@ -279,6 +279,9 @@ class _Scanner:
             for path, size in explicit_dirs.items():
                 if path not in parents:  # a leaf in this layer's own tree
                     self.efficiency.visit("/" + path, size)
+            for path in parents:
+                if path not in explicit_dirs:
+                    self.tree.mark_implicit(path.split("/"))
             return dive_size, files, whiteouts, stream.size()
 
     def _read_content(

@@ -61,6 +61,13 @@ class MergedTree:
         else:
             parent[parts[-1]] = {"": (layer << 1) | 1}
 
+    def mark_implicit(self, parts: list[str]) -> None:
+        """A layer wrote beneath this directory without an entry for it. dive stacks such a parent with
+        an empty FileInfo (IsDir false), so a later whiteout of it is charged nothing."""
+        node = self.lookup(parts)
+        if isinstance(node, dict):
+            node[""] &= ~1
+
     def lookup(self, parts: list[str]) -> Directory | int | None:
         node: Directory | int = self.root
         for name in parts:
