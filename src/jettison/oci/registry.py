@@ -170,14 +170,29 @@ def _error_text(response: httpx.Response) -> str:
     return f"{response.status_code} {response.reason_phrase}" + (f" ({text})" if text else "")
 
 
-class _ResponseStream(io.RawIOBase):
-    """A streaming httpx response as a file (raw bytes as sent, no content decoding)."""
+class _BlobStream(io.RawIOBase):
+    """A blob download as a file: raw bytes as sent (no content decoding). When the connection drops
+    mid-body it resumes with a Range request from the byte it got to (up to `resumes` times); the
+    VerifyingReader around it still checks the whole blob against its digest."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(
+        self, open_at: Callable[[int], httpx.Response], resumes: int, pause: Callable[[int], None], what: str
+    ):
         super().__init__()
-        self._response = response
-        self._chunks = response.iter_raw(CHUNK)
+        self._open_at = open_at
+        self._resumes_left = resumes
+        self._pause = pause
+        self._what = what
+        self._offset = 0
+        self._attempt = 0
         self._pending = b""
+        self._start(0)
+
+    def _start(self, offset: int) -> None:
+        self._response = self._open_at(offset)
+        # A server that ignores Range answers 200 with the whole blob: skip what we already have.
+        self._skip = offset if offset and self._response.status_code == 200 else 0
+        self._chunks = self._response.iter_raw()  # unchunked: a partial body is kept on a drop
 
     def readable(self) -> bool:
         return True
@@ -185,12 +200,29 @@ class _ResponseStream(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         while not self._pending:
             try:
-                self._pending = next(self._chunks)
+                chunk = next(self._chunks)
             except StopIteration:
                 return 0
+            except httpx.TransportError as error:
+                self._response.close()
+                if self._resumes_left <= 0:
+                    raise JettisonError(
+                        f"{self._what}: connection dropped after {self._offset} bytes ({error})"
+                    ) from None
+                self._resumes_left -= 1
+                self._pause(self._attempt)
+                self._attempt += 1
+                self._start(self._offset)
+                continue
+            if self._skip:
+                dropped = min(self._skip, len(chunk))
+                chunk = chunk[dropped:]
+                self._skip -= dropped
+            self._pending = chunk
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
+        self._offset += size
         return size
 
     def close(self) -> None:
@@ -405,17 +437,33 @@ class RegistryClient:
     def _blob_url(self, ref: Reference, digest: str) -> str:
         return f"{ref.base_url}/blobs/{digest}"
 
+    def _blob_response(self, ref: Reference, digest: str, offset: int) -> httpx.Response:
+        what = f"blob {digest} from {ref.registry}/{ref.repository}"
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        response = self._send(
+            "GET",
+            self._blob_url(ref, digest),
+            ref,
+            self._pull_scopes(ref),
+            headers=headers,
+            stream=True,
+            what=what,
+        )
+        if response.status_code == 404:
+            response.close()
+            raise JettisonError(f"{what}: the registry does not have it (404)")
+        if response.status_code not in (200, 206) or (response.status_code == 206 and not offset):
+            raise self._fail(response, what, ref)
+        return response
+
     def _open_blob(self, ref: Reference, digest: str) -> BinaryIO:
         what = f"blob {digest} from {ref.registry}/{ref.repository}"
-        response = self._send(
-            "GET", self._blob_url(ref, digest), ref, self._pull_scopes(ref), stream=True, what=what
+        return _BlobStream(  # type: ignore[return-value]
+            lambda offset: self._blob_response(ref, digest, offset),
+            self.retries,
+            lambda attempt: self.sleep(self.backoff * 2**attempt),
+            what,
         )
-        if response.status_code != 200:
-            if response.status_code == 404:
-                response.close()
-                raise JettisonError(f"{what}: the registry does not have it (404)")
-            raise self._fail(response, what, ref)
-        return _ResponseStream(response)  # type: ignore[return-value]
 
     def _read_blob(self, ref: Reference, descriptor: Descriptor) -> bytes:
         return read_verified(
