@@ -50,7 +50,7 @@ from jettison.model.image import (
     Platform,
     parse_document,
 )
-from jettison.oci.blobs import CHUNK, iter_chunks, read_verified, sha256_digest
+from jettison.oci.blobs import iter_chunks, read_verified, sha256_digest
 from jettison.oci.image import Image, ImageIndex, host_platform, load_image
 from jettison.oci.layers import Layer
 from jettison.oci.reference import DOCKER_HUB, Reference
