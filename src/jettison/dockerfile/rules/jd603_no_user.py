@@ -20,6 +20,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
         for step in model.stages[index].steps:
             if step.keyword == "USER":
                 last_user = step
+    if last_user is None and "nonroot" in model.root_image(final):
+        return  # distroless :nonroot and similar bases already run as an unprivileged user
     if last_user is None:
         yield RULE.finding(
             context,
