@@ -42,6 +42,8 @@ def read_elf_symbols(stream: BinaryIO, size: int) -> ElfSymbols | None:
     stream.seek(start)
     window = stream.read(shoff + shnum * shentsize - start)
     table = window[shoff - start :]
+    if len(table) < shnum * shentsize:
+        return None  # the file ended early: not an ELF file we can judge
     sections = []
     for index in range(shnum):
         entry = table[index * shentsize : (index + 1) * shentsize]
