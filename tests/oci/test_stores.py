@@ -213,3 +213,45 @@ def test_references_and_sources():
     assert parse_source("docker-archive:/a/b.tar").path == "/a/b.tar"
     with pytest.raises(JettisonError):
         Reference.parse("Bad/UPPER")
+
+
+def test_failed_layout_write_keeps_the_previous_index(tmp_path, blobs):
+    good = small_image(blobs)
+    out = tmp_path / "layout"
+    write_oci_layout(good, out, "v1")
+    before = (out / "index.json").read_bytes()
+    other = small_image(blobs, text=b"changed")
+    layer = other.layers[1]
+    corrupt = tmp_path / "corrupt.blob"
+    corrupt.write_bytes(b"x" * layer.size)
+    broken = Layer(layer.digest, layer.diff_id, layer.size, layer.media_type, lambda: open(corrupt, "rb"))  # noqa: SIM115
+    bad = Image(other.manifest_bytes, other.config_bytes, (other.layers[0], broken))
+    with pytest.raises(JettisonError, match="does not match its digest"):
+        write_oci_layout(bad, out, "v1")
+    assert (out / "index.json").read_bytes() == before
+    assert not list(out.rglob(".tmp-*")) and not (out / "blobs" / "sha256" / layer.digest[7:]).exists()
+    assert read_image(f"oci:{out}:v1").digest == good.digest
+
+
+def test_layout_links_blobs_jettison_wrote(tmp_path, blobs):
+    image = small_image(blobs)
+    out = tmp_path / "layout"
+    write_oci_layout(image, out, "v1")
+    for layer in image.layers:
+        written = out / "blobs" / "sha256" / layer.digest[7:]
+        assert written.stat().st_ino == layer.local_path.stat().st_ino
+
+
+def test_docker_base_with_a_zstd_layer_becomes_oci(tmp_path, blobs):
+    docker = Image.assemble(
+        ImageConfig(), [Layer.from_entries([TarEntry("a", data=b"1")], blobs=blobs)], docker=True
+    )
+    assert docker.media_type == DOCKER_MANIFEST
+    zstd = Layer.from_entries([TarEntry("b", data=b"2")], blobs=blobs, compression="zstd")
+    mixed = append_layers(docker, [zstd])
+    assert mixed.media_type == "application/vnd.oci.image.manifest.v1+json"
+    assert {d.media_type for d in mixed.manifest.layers} == {
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+    }
+    validate_image(mixed)

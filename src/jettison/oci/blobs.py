@@ -196,6 +196,26 @@ class BlobDirectory:
             self.discard(temporary)
             raise
 
+    def link_file(self, source: Path, digest: str, size: int) -> bool:
+        """Hard-link a file already known to hold this blob (no copy, no re-hash); False if impossible
+        (another filesystem, or the file changed size), so the caller copies instead."""
+        if self.has(digest, size):
+            return True
+        try:
+            if Path(source).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+        directory = self.root / "sha256"
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".tmp-link-{os.getpid()}-{digest_hex(digest)[:16]}"
+        try:
+            os.link(source, temporary)
+        except OSError:
+            return False
+        os.replace(temporary, self.path(digest))
+        return True
+
     def write_bytes(self, data: bytes, digest: str | None = None) -> Path:
         digest = digest or sha256_digest(data)
         return self.write_stream(io.BytesIO(data), digest, len(data), f"blob {digest}")

@@ -126,6 +126,11 @@ def _retype(layer: Layer, docker: bool) -> Layer:
     return layer.with_media_type(table[layer.media_type]) if layer.media_type in table else layer
 
 
+def _keeps_docker(image: Image, layers: Iterable[Layer]) -> bool:
+    """Stay with Docker schema 2 only if the base is Docker and no layer needs an OCI-only type (zstd)."""
+    return image.media_type == DOCKER_MANIFEST and all(layer.compression != "zstd" for layer in layers)
+
+
 def now_rfc3339() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -145,7 +150,7 @@ def append_layers(image: Image, layers: Iterable[Layer], history: Iterable[Histo
         config,
         [*image.layers, *new_layers],
         annotations=image.manifest.annotations,
-        docker=image.media_type == DOCKER_MANIFEST,
+        docker=_keeps_docker(image, new_layers),
     )
 
 
@@ -156,16 +161,14 @@ def with_config(image: Image, change: ImageConfig | Callable[[ImageConfig], Imag
         config,
         image.layers,
         annotations=image.manifest.annotations,
-        docker=image.media_type == DOCKER_MANIFEST,
+        docker=_keeps_docker(image, ()),
     )
 
 
 def with_annotations(image: Image, annotations: dict[str, str]) -> Image:
     """`image` with manifest annotations added (OCI manifests only; Docker schema 2 has none)."""
     merged = {**image.manifest.annotations, **annotations}
-    return Image.assemble(
-        image.config, image.layers, annotations=merged, docker=image.media_type == DOCKER_MANIFEST
-    )
+    return Image.assemble(image.config, image.layers, annotations=merged, docker=_keeps_docker(image, ()))
 
 
 def as_oci(image: Image) -> Image:

@@ -94,6 +94,8 @@ class Layer:
     opener: Callable[[], BinaryIO] = field(repr=False)
     where: str = ""
     annotations: dict[str, str] = field(default_factory=dict)
+    # The blob's own file, when jettison wrote it or digested it itself: stores may hard-link it.
+    local_path: Path | None = field(default=None, compare=False)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Layer) and (self.digest, self.diff_id) == (other.digest, other.diff_id)
@@ -140,7 +142,14 @@ class Layer:
         if layer_compression(media_type) != self.compression:
             raise ValueError(f"{media_type} is not {self.compression}-compressed")
         return Layer(
-            self.digest, self.diff_id, self.size, media_type, self.opener, self.where, self.annotations
+            self.digest,
+            self.diff_id,
+            self.size,
+            media_type,
+            self.opener,
+            self.where,
+            self.annotations,
+            self.local_path,
         )
 
     # ---- constructors -------------------------------------------------------------------------------
@@ -152,9 +161,13 @@ class Layer:
         """A layer stored in a file. Missing digest/diff_id are computed by reading it once."""
         path = Path(path)
         size = path.stat().st_size
+        trusted = None
         if digest is None:
             digest, size = digest_file(path)
-        layer = cls(digest, diff_id or "", size, media_type, _file_opener(path), str(path))
+            trusted = path  # digested here, so a store may link it instead of copying and re-hashing
+        layer = cls(
+            digest, diff_id or "", size, media_type, _file_opener(path), str(path), local_path=trusted
+        )
         if diff_id is None:
             if layer.compression == "none":
                 diff_id = digest
@@ -164,7 +177,7 @@ class Layer:
                     for chunk in iter(lambda: stream.read(CHUNK), b""):
                         hasher.write(chunk)
                 diff_id = hasher.digest
-            layer = cls(digest, diff_id, size, media_type, layer.opener, str(path))
+            layer = cls(digest, diff_id, size, media_type, layer.opener, str(path), local_path=trusted)
         return layer
 
     @classmethod
@@ -244,7 +257,7 @@ def recompress(layer: Layer, compression: str, *, blobs: BlobDirectory | None = 
         raise
     media = layer_media_type(compression, docker="docker" in layer.media_type)
     opener = _file_opener(path)
-    return Layer(compressed.digest, layer.diff_id, compressed.size, media, opener, str(path))
+    return Layer(compressed.digest, layer.diff_id, compressed.size, media, opener, str(path), local_path=path)
 
 
 # ---- entries and the deterministic writer ----------------------------------------------------------
@@ -458,7 +471,13 @@ def write_layer(
         raise
     media = layer_media_type(compression, docker=docker_media_type)
     return Layer(
-        compressed.digest, uncompressed.digest, compressed.size, media, _file_opener(path), str(path)
+        compressed.digest,
+        uncompressed.digest,
+        compressed.size,
+        media,
+        _file_opener(path),
+        str(path),
+        local_path=path,
     )
 
 

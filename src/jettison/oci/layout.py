@@ -32,6 +32,8 @@ LAYOUT_FILE = {"imageLayoutVersion": "1.0.0"}
 
 def _write_image_blobs(blobs: BlobDirectory, image: Image) -> None:
     for layer in image.layers:
+        if layer.local_path is not None and blobs.link_file(layer.local_path, layer.digest, layer.size):
+            continue
         if not blobs.has(layer.digest, layer.size):
             with layer.open() as stream:
                 blobs.write_stream(stream, layer.digest, layer.size, layer.what)
