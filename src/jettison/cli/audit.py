@@ -23,7 +23,8 @@ from jettison.report.text import render_text
     show_default=True, help="sarif: SARIF 2.1.0 for code scanning.",
 )
 @click.option(
-    "--offline", is_flag=True, help="Never use the network: installed metadata or the built-in table only."
+    "--offline", is_flag=True, envvar="JETTISON_OFFLINE",
+    help="Never use the network: installed metadata or the built-in table only ($JETTISON_OFFLINE=1).",
 )
 @click.option("--python", "python", type=click.Path(path_type=Path, dir_okay=False),
               help="An interpreter whose installed distributions map import names.")  # fmt: skip

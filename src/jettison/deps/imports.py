@@ -16,7 +16,9 @@ errors, null bytes) are returned with an error instead of raising.
 from __future__ import annotations
 
 import ast
+import bisect
 import enum
+import re
 from dataclasses import dataclass, field
 
 
@@ -75,12 +77,12 @@ class FileFacts:
 
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-# Substrings that make a file worth an expression walk; most modules have none of them.
-_EXPRESSION_HINTS = (
-    b"import_module", b"__import__", b"://", b"_class", b"BACKEND", b"ENGINE", b"INSTALLED_APPS",
-    b"MIDDLEWARE", b"'class'", b'"class"', b"'()'", b'"()"', b"STORAGE", b"_BACKEND", b"broker",
-    b"backend", b"worker", b"bind", b"wsgi_app",
-)  # fmt: skip
+# Substrings that make a statement worth an expression walk. Walking every expression of every file
+# would cost more than parsing it, so only statements spanning a line with one of these are walked.
+_EXPRESSION_HINTS = re.compile(
+    rb"import_module|__import__|://|worker_class|BACKEND|ENGINE|INSTALLED_APPS|MIDDLEWARE|STORAGE"
+    rb"|['\"]class['\"]|['\"]\(\)['\"]|broker|backend|wsgi_app|\bapp\s*="
+)
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
@@ -118,9 +120,17 @@ def _key_of(node: ast.expr) -> str | None:
 
 
 class _Collector:
-    def __init__(self, facts: FileFacts, walk_expressions: bool) -> None:
+    def __init__(self, facts: FileFacts, hint_lines: list[int]) -> None:
         self.facts = facts
-        self.walk_expressions = walk_expressions
+        self.hint_lines = hint_lines  # sorted line numbers holding an expression hint
+
+    def _hinted(self, node: ast.AST) -> bool:
+        start = getattr(node, "lineno", None)
+        if start is None:  # ast.arguments, withitem, ...: small, walk them
+            return bool(self.hint_lines)
+        end = getattr(node, "end_lineno", None) or start
+        index = bisect.bisect_left(self.hint_lines, start)
+        return index < len(self.hint_lines) and self.hint_lines[index] <= end
 
     def body(self, statements: list[ast.stmt], kind: ImportKind) -> None:
         for statement in statements:
@@ -188,7 +198,7 @@ class _Collector:
                     self.facts.strings.append(KeyedString(key, element.value, element.lineno))
 
     def expressions(self, node: ast.AST, kind: ImportKind) -> None:
-        if not self.walk_expressions:
+        if not self._hinted(node):
             return
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
@@ -228,9 +238,15 @@ def scan_source(data: bytes, path: str) -> FileFacts:
     except (RecursionError, MemoryError):
         facts.error = "does not parse: too deeply nested"
         return facts
-    walk = any(hint in data for hint in _EXPRESSION_HINTS)
+    hint_lines: list[int] = []
+    line, last = 1, 0
+    for match in _EXPRESSION_HINTS.finditer(data):
+        line += data.count(b"\n", last, match.start())
+        last = match.start()
+        if not hint_lines or hint_lines[-1] != line:
+            hint_lines.append(line)
     try:
-        _Collector(facts, walk).body(tree.body, ImportKind.RUNTIME)
+        _Collector(facts, hint_lines).body(tree.body, ImportKind.RUNTIME)
     except RecursionError:
         facts.error = "too deeply nested to analyse"
     return facts

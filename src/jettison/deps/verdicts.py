@@ -101,10 +101,17 @@ def judge(
     missing: dict[str, list[Evidence]] = defaultdict(list)  # module -> where it is needed
     missing_kind: dict[str, set[ImportKind]] = defaultdict(set)
 
+    shadowed: dict[str, list[Evidence]] = defaultdict(list)  # dist -> imports that resolve to local code
     for file in facts:
         for imported in file.imports:
             top = imported.top
-            if top in STDLIB or local.is_local(top, file.path):
+            if top in STDLIB:
+                continue
+            if local.is_local(top, file.path):
+                for name in index.providers(top):
+                    detail = f"import {top} in {file.path} is the project's own module {top}, not {name}"
+                    where = SourceRef(file.path, imported.line)
+                    shadowed[name].append(Evidence("not-imported", detail, where))
                 continue
             where = SourceRef(file.path, imported.line)
             providers = index.providers(imported.name)
@@ -176,13 +183,13 @@ def judge(
             continue  # a development/extra group nobody imports: not ours to prune
         else:
             verdict = Verdict.UNUSED
-            evidence = [*typing_evidence.get(name, [])]
-            if not evidence:
-                evidence.append(
-                    Evidence(
-                        "not-imported", f"no module of {name} ({', '.join(info.modules) or '?'}) is imported"
-                    )
-                )
+            evidence = [*typing_evidence.get(name, []), *shadowed.get(name, [])[:1]]
+            if not evidence and info.modules:
+                modules = ", ".join(info.modules[:6]) + (", ..." if len(info.modules) > 6 else "")
+                evidence.append(Evidence("not-imported", f"no module of {name} ({modules}) is imported"))
+            elif not evidence:
+                why = f"{name} provides no importable module and no kept package requires it"
+                evidence.append(Evidence("not-imported", why))
             if everything.parent.get(name):
                 evidence.append(
                     Evidence("required-by", f"required only by dropped {_dropped_chain(everything, name)}")

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from jettison.model.audit import AuditReport
 from jettison.model.findings import Finding, Severity
@@ -50,21 +48,24 @@ def human_size(size: int | None) -> str:
     return f"{size} B"
 
 
-def _table(console: Console, *columns: str) -> Table:
-    table = Table(
-        box=box.SIMPLE if console.is_terminal else box.ASCII2, show_edge=False, pad_edge=False,
-        header_style="bold" if console.is_terminal else "",
-    )  # fmt: skip
-    for column in columns:
-        table.add_column(column, overflow="fold", justify="right" if column == "size" else "left")
-    return table
-
-
 def _declared_as(verdict: RequirementVerdict) -> str:
     if verdict.lines:
         line = verdict.lines[0]
         return escape(line.requirement.__str__() if line.requirement else line.text)
     return escape(verdict.name)
+
+
+def _where(row: RequirementVerdict) -> str:
+    if row.lines:
+        return str(row.lines[0].source)
+    source = row.evidence[0].source if row.evidence else None
+    return str(source) if source else ""
+
+
+def _sort_key(verdict: Verdict):  # noqa: ANN202 - a key function
+    if verdict is Verdict.UNUSED:
+        return lambda v: (-(v.size_bytes or 0), v.name)
+    return lambda v: v.name
 
 
 def render_requirements(summary: RequirementSummary, console: Console, verbose: bool = False) -> None:
@@ -88,23 +89,14 @@ def render_requirements(summary: RequirementSummary, console: Console, verbose: 
         size_note = f", {human_size(total)}" if verdict is Verdict.UNUSED else ""
         console.print()
         console.print(f"[{style}]{_VERDICT_TITLE[verdict]}[/{style}] ({len(rows)}{size_note})")
-        table = _table(console, "package", "where", "size", "why")
-        for row in sorted(
-            rows, key=lambda v: (-(v.size_bytes or 0), v.name) if verdict is Verdict.UNUSED else v.name
-        ):
-            where = (
-                str(row.lines[0].source)
-                if row.lines
-                else (str(row.evidence[0].source) if row.evidence and row.evidence[0].source else "")
-            )
-            why = "; ".join(str(e) for e in row.evidence[:2])
-            table.add_row(
-                _declared_as(row),
-                escape(where),
-                human_size(row.size_bytes) if row.verdict is not Verdict.MISSING else "",
-                escape(why),
-            )
-        console.print(table)
+        for row in sorted(rows, key=_sort_key(verdict)):
+            where = _where(row)
+            size = human_size(row.size_bytes) if row.verdict is not Verdict.MISSING else ""
+            facts = ", ".join(part for part in (where, size) if part)
+            suffix = f"  ({escape(facts)})" if facts else ""
+            console.print(f"  [{style}]{_declared_as(row)}[/{style}]{suffix}")
+            for evidence in row.evidence[: 3 if verbose else 2]:
+                console.print(f"      {escape(str(evidence))}", highlight=False)
     if not verbose:
         kept = summary.by_verdict(Verdict.USED) + summary.by_verdict(Verdict.TRANSITIVE)
         if kept:
