@@ -97,6 +97,9 @@ def python_version_of(image: str) -> str | None:
 
 
 def _pairs(step_args: tuple[str, ...]) -> list[tuple[str, str]]:
+    """ENV/LABEL name-value pairs; BuildKit's tree keeps them as (name, value, separator) triples."""
+    if len(step_args) % 3 == 0 and all(step_args[i + 2] in ("=", "") for i in range(0, len(step_args), 3)):
+        return [(step_args[i], step_args[i + 1]) for i in range(0, len(step_args), 3)]
     if len(step_args) % 2:
         return []
     return [(step_args[i], step_args[i + 1]) for i in range(0, len(step_args), 2)]
