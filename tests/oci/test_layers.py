@@ -232,3 +232,16 @@ def test_whiteouts_apply_on_extraction(tmp_path):
 def test_iter_members_rejects_garbage():
     with pytest.raises(JettisonError):
         list(iter_members(io.BytesIO(b"not a tar" * 100)))
+
+
+def test_reading_members_verifies_the_whole_layer(tmp_path):
+    layer = Layer.from_entries(
+        [TarEntry("f", data=b"a" * 100)], blobs=BlobDirectory(tmp_path), compression="none"
+    )
+    raw = bytearray(layer.open().read())
+    raw[-1] = 1  # damage the zero padding after the end-of-archive marker: tarfile never looks there
+    tampered = Layer(
+        layer.digest, layer.diff_id, layer.size, layer.media_type, lambda: io.BytesIO(bytes(raw))
+    )
+    with pytest.raises(JettisonError, match="does not match its digest"):
+        list(tampered.members())

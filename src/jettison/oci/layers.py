@@ -599,6 +599,10 @@ def iter_members(stream: BinaryIO, what: str = "layer") -> Iterator[tuple[Member
                 member = _member(info)
                 content = tar.extractfile(info) if member.kind == "file" else None
                 yield member, content  # type: ignore[misc]
+        # tarfile stops at the end-of-archive marker; read the padding after it too, so that a
+        # verifying stream reaches its end and checks the digest of everything we just yielded.
+        while stream.read(CHUNK):
+            pass
     except tarfile.TarError as error:
         raise JettisonError(f"{what} is not a valid tar: {error}") from None
     except EOFError as error:
