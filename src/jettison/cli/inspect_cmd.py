@@ -40,6 +40,12 @@ def render_text(report: dict[str, Any], top: int = 20) -> None:
         f"{len(report['layers'])} layers; efficiency {eff['score']:.2%}, wasted {_mb(eff['wasted_bytes'])}, "
         f"user-wasted {eff['user_wasted_percent']:.2%}"
     )
+    for item in eff["top_wasted"][:5]:
+        if item["cumulative_bytes"]:
+            out.print(
+                f"  wasted: {item['path']} in {item['count']} layers, {_mb(item['cumulative_bytes'])}",
+                markup=False,
+            )
     layers = Table(title="Layers", title_justify="left")
     for name, justify in (
         ("#", "right"),
