@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -106,9 +107,13 @@ def _pairs(step_args: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def _command_words(instruction: Any) -> list[str]:
+    """The words of an ENTRYPOINT/CMD; a shell-form command split as the shell would split it."""
     if instruction.json_form:
         return list(instruction.args)
-    return ["/bin/sh", "-c", instruction.raw_args.strip()]
+    try:
+        return shlex.split(instruction.raw_args.strip())
+    except ValueError:
+        return instruction.raw_args.split()
 
 
 def read_recipe(
