@@ -225,7 +225,7 @@ def build_for_base(
     runtime = recipe.runtime
     if options.user or options.venv != runtime.venv:
         runtime = replace(runtime, user=options.user or runtime.user, venv=options.venv)
-    app = app_files(recipe.root, list(recipe.app_paths), runtime.workdir, recipe.replaced)
+    app = app_files(recipe.root, list(recipe.app_paths), runtime.workdir, recipe.replaced, recipe.executable)
     app_layer = write_layer(_entries(app), blobs=scratch, compression=options.compression, mtime=epoch)
     conf = [StagedFile(runtime.gunicorn_conf, None, 0o644, content=recipe.gunicorn_conf)]
     conf_layer = write_layer(_entries(conf), blobs=scratch, compression=options.compression, mtime=epoch)

@@ -81,7 +81,13 @@ def split_dependencies(
     return layers
 
 
-def app_files(context: Path, paths: list[str], workdir: str, replaced: dict[str, bytes]) -> list[StagedFile]:
+def app_files(
+    context: Path,
+    paths: list[str],
+    workdir: str,
+    replaced: dict[str, bytes],
+    executable: frozenset[str] = frozenset(),
+) -> list[StagedFile]:
     """The context files (already .dockerignore-filtered) under `workdir`, `replaced` overriding bytes.
 
     Symlinks are kept as links (never followed out of the context); modes keep only the owner's
@@ -92,7 +98,8 @@ def app_files(context: Path, paths: list[str], workdir: str, replaced: dict[str,
         host = context / rel
         image_path = f"{workdir.rstrip('/')}/{rel}"
         if rel in replaced:
-            out.append(StagedFile(image_path, None, 0o644, content=replaced[rel]))
+            mode = 0o755 if rel in executable else 0o644
+            out.append(StagedFile(image_path, None, mode, content=replaced[rel]))
         elif host.is_symlink():
             out.append(StagedFile(image_path, None, 0o777, link_target=str(host.readlink())))
         elif host.is_file():

@@ -13,9 +13,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from jettison.build.plan import RuntimeSettings
 from jettison.errors import JettisonError
 from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
+from jettison.model.requirements import normalize_name
 from jettison.project.dockerignore import DockerIgnore, context_files
 
 # Left out of the app layer when the project has no .dockerignore (Docker would send them).
@@ -34,6 +37,7 @@ class BuildRecipe:
     requirements_source: str  # where it came from, for messages and the cache key
     app_paths: tuple[str, ...]  # context-relative, .dockerignore applied, gunicorn.conf.py excluded
     replaced: dict[str, bytes] = field(default_factory=dict)  # context files with fixed contents
+    executable: frozenset[str] = frozenset()  # replaced files that must run (an entrypoint script)
     gunicorn_conf: bytes = b""
     runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
     notes: tuple[str, ...] = ()
@@ -81,6 +85,35 @@ def requirements_text(root: Path, requirements: str) -> str:
     return "".join(f"{text}\n" for text in lines)
 
 
+def _name_of(line: str) -> str | None:
+    try:
+        return normalize_name(Requirement(line.split(" #", 1)[0].strip()).name)
+    except InvalidRequirement:
+        return None
+
+
+def _pruned(root: Path, requirements: str, text: str) -> tuple[str, tuple[str, ...]]:
+    """`text` without the requirements the requirements engine finds unused (when it is installed)."""
+    try:
+        from jettison.deps.prune import pruned_requirements
+    except ImportError:
+        return text, ("requirements not pruned (the requirements engine is not installed)",)
+    try:
+        kept_text = pruned_requirements(root, root / requirements)
+    except JettisonError as error:
+        return text, (f"requirements not pruned: {error}",)
+    kept = {name for line in kept_text.splitlines() if (name := _name_of(line))}
+    out, dropped = [], []
+    for line in text.splitlines():
+        name = _name_of(line)
+        if name is None or name in kept:
+            out.append(line)
+        else:
+            dropped.append(name)
+    notes = (f"left out, never imported: {', '.join(dropped)}",) if dropped else ()
+    return "".join(f"{line}\n" for line in out), notes
+
+
 def _guess_app(root: Path, paths: list[str]) -> str:
     for candidate in ("app.py", "wsgi.py", "main.py", "application.py"):
         if candidate in paths:
@@ -114,6 +147,9 @@ def read_build_recipe(
         else:
             raise JettisonError("no requirements.txt or lock file (give --requirements FILE)", root)
     text = requirements_text(root, requirements)
+    if prune and not requirements.endswith(".lock"):
+        text, pruned_note = _pruned(root, requirements, text)
+        notes += pruned_note
     names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
     if "gunicorn" not in names:
         text += "gunicorn\n"
@@ -183,6 +219,7 @@ def _from_fix_plan(root: Path, requirements: str | None, prune: bool) -> BuildRe
         requirements_source=requirements_rel,
         app_paths=tuple(sorted(p for p in paths if p != conf_rel)),
         replaced=replaced,
+        executable=frozenset([facts.entrypoint]) if facts.entrypoint else frozenset(),
         gunicorn_conf=conf,
         runtime=runtime,
         notes=plan.notes,

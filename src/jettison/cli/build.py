@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def command(
 
     if not outputs and not push:
         raise click.UsageError("give --output oci:DIR, --output docker-archive:FILE or --push REF")
+    if user is not None and not re.fullmatch(r"[1-9][0-9]*(:[0-9]+)?", user):
+        # Numeric and non-root, so runc and Kubernetes' runAsNonRoot can check it without /etc/passwd.
+        raise click.BadParameter("a numeric non-root UID[:GID], e.g. 65532:65532", param_hint="--user")
     err = console(stderr=True)
     options = BuildOptions(
         compile_bytecode=compile_,

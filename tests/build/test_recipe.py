@@ -1,0 +1,86 @@
+"""What gets built from a project: through `jettison fix`'s plan, or from requirements.txt alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jettison.build.recipe import read_build_recipe, requirements_text
+from jettison.cli import main
+from jettison.errors import JettisonError
+from tests.build.conftest import make_project
+
+
+def test_without_a_dockerfile_requirements_get_gunicorn_and_the_app_is_found(tmp_path):
+    project = make_project(tmp_path / "p", requirements="flask==3.1.3\n")
+    recipe = read_build_recipe(project, prune=False)
+    assert recipe.requirements == "flask==3.1.3\ngunicorn\n"
+    assert recipe.runtime.app_module == "app:app"
+    assert b"Gunicorn settings" in recipe.gunicorn_conf
+    assert "debug.log" not in recipe.app_paths and "app.py" in recipe.app_paths
+
+
+def test_lock_file_pins_everything_but_the_project(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "1"\n')
+    (project / "uv.lock").write_text(
+        'version = 1\n[[package]]\nname = "svc"\nversion = "1"\n'
+        '[[package]]\nname = "Flask"\nversion = "3.1.3"\n'
+    )
+    assert requirements_text(project, "uv.lock") == "flask==3.1.3\n"
+
+
+def test_editable_requirement_is_refused(tmp_path):
+    project = make_project(tmp_path / "p", requirements="-e .\n")
+    with pytest.raises(JettisonError, match="editable"):
+        requirements_text(project, "requirements.txt")
+
+
+def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path, monkeypatch):
+    from jettison.dockerfile.generate import ImageFacts
+    from jettison.fix import FileChange, FixPlan
+    from jettison.gunicorn.config import GunicornDefaults
+
+    project = make_project(tmp_path / "p")
+    (project / "Dockerfile").write_text("FROM python:3.10\n")
+    (project / "start.sh").write_text("#!/bin/sh\nexec gunicorn\n")
+    facts = ImageFacts(
+        python_version="3.12", gunicorn=GunicornDefaults(app_module="app:app", port=9000),
+        entrypoint="start.sh", env=(("FEATURE", "on"),), expose=(9100,),
+    )  # fmt: skip
+
+    def plan(root, options):
+        def change(rel, new, executable=False):
+            return FileChange(root / rel, rel, None, new, executable)
+
+        return FixPlan(root, (
+            change("requirements.txt", "tool\ngunicorn\n"),
+            change("gunicorn.conf.py", "# generated\n"),
+            change("start.sh", "#!/bin/sh\nexec \"$@\"\n", executable=True),
+            change(".dockerignore", "Dockerfile\n.dockerignore\n*.log\n"),
+        ), ("a note",), facts)  # fmt: skip
+
+    monkeypatch.setattr("jettison.fix.plan_fix", plan)
+    recipe = read_build_recipe(project)
+    assert recipe.requirements == "tool\ngunicorn\n"
+    assert recipe.python_version == "3.12"
+    assert recipe.gunicorn_conf == b"# generated\n"
+    assert "Dockerfile" not in recipe.app_paths and "gunicorn.conf.py" not in recipe.app_paths
+    assert recipe.replaced["start.sh"] == b'#!/bin/sh\nexec "$@"\n' and "start.sh" in recipe.executable
+    assert recipe.runtime.entrypoint == ("/app/start.sh",)
+    assert recipe.runtime.port == 9000 and recipe.runtime.expose == (9100,)
+    assert recipe.notes == ("a note",)
+
+
+@pytest.mark.parametrize("user", ["0", "root", "0:0", "app"])
+def test_user_must_be_numeric_and_not_root(tmp_path, user):
+    arguments = ["build", str(tmp_path), "--output", f"oci:{tmp_path}/o", "--user", user]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2 and "--user" in result.output
+
+
+def test_missing_project_directory(tmp_path):
+    with pytest.raises(JettisonError, match="not a directory"):
+        read_build_recipe(Path(tmp_path / "absent"))
