@@ -245,3 +245,41 @@ def test_reading_members_verifies_the_whole_layer(tmp_path):
     )
     with pytest.raises(JettisonError, match="does not match its digest"):
         list(tampered.members())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    files=st.dictionaries(
+        entry_names, st.tuples(st.binary(max_size=32), st.booleans()), min_size=1, max_size=6
+    ),
+    mtimes=st.lists(st.integers(min_value=0, max_value=2**31), min_size=2, max_size=2),
+    umasks=st.lists(st.sampled_from([0o000, 0o002, 0o022, 0o027, 0o077]), min_size=2, max_size=2),
+    seed=st.randoms(use_true_random=False),
+)
+def test_property_directories_built_differently_give_one_digest(
+    tmp_path_factory, files, mtimes, umasks, seed
+):
+    names = sorted(files)
+    files = {n: files[n] for n in names if not any(o.startswith(n + "/") for o in names)}
+    digests = set()
+    for mtime, umask in zip(mtimes, umasks, strict=True):
+        root = tmp_path_factory.mktemp("tree")
+        order = list(files)
+        seed.shuffle(order)  # creation order changes directory listing order on most filesystems
+        old = os.umask(umask)
+        try:
+            for name in order:
+                data, executable = files[name]
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                if executable:
+                    path.chmod(0o777 & ~umask | 0o100)
+        finally:
+            os.umask(old)
+        for path in root.rglob("*"):
+            os.utime(path, (mtime, mtime))
+        digests.add(
+            Layer.from_directory(root, prefix="/app", blobs=BlobDirectory(root.parent / "blobs")).digest
+        )
+    assert len(digests) == 1

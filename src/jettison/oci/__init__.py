@@ -7,7 +7,9 @@ Index, ImageConfig (+ History; .env, .labels, .with_runtime(**), .with_env(**)),
 (OCI_*, DOCKER_*), REF_NAME.
 
 Layers (jettison.oci.layers):
-    Layer(digest, diff_id, size, media_type, opener, where)   lazy; nothing is read until opened
+    Layer(digest, diff_id, size, media_type, opener, where, annotations, local_path)
+                                lazy; nothing is read until opened; local_path (a blob file jettison
+                                wrote or digested) lets layouts hard-link instead of copying
         .open()                 blob bytes (compressed), verified against digest+size at the end
         .open_uncompressed()    the layer's tar stream, verified against digest and diff_id
         .members()              iterate (Member, reader|None) safely (no extraction)
@@ -33,7 +35,10 @@ Stores:
     read_oci_layout(dir, tag=None, platform=None) -> Image ; read_oci_index(dir, tag) -> ImageIndex | Image
     write_docker_archive(image, file, tag=None) ; read_docker_archive(file, tag=None)  (jettison.oci.archive)
     Registry (jettison.oci.registry, network): RegistryClient(...).pull(ref, platform) / .push(image|index,
-    ref, progress=cb) -> PushResult(uploaded, skipped, mounted, bytes_uploaded, digest); pull(), push().
+    ref, progress=cb, mount_from=[repos]) -> PushResult(uploaded, skipped, mounted, bytes_uploaded, digest,
+    requests); .pull_index(ref); module-level pull(), push(). progress(event, digest, done, total) with
+    events skip | mount | upload | uploaded | manifest. Layers pulled from a registry are mounted
+    automatically when pushed to another repository of the same registry; dropped downloads resume.
 
 Sources by string (below): read_image("oci:DIR[:tag]" | "docker-archive:FILE[:tag]" | "registry/repo:tag",
 platform=None, client=None) -> Image, read_index(source) -> ImageIndex | Image, and write_image(image|index,
