@@ -87,7 +87,12 @@ def judge(
     target: Target,
 ) -> Judgement:
     declared = requirements.names()
-    runtime = set(requirements.runtime_names())
+    # A line whose marker excludes the target (pywin32; sys_platform == "win32") installs nothing there.
+    runtime = {
+        line.name
+        for line in requirements.lines
+        if line.name and line.runtime and line.requirement is not None and target.evaluate(line.requirement.marker)
+    }
     first_line = {name: requirements.lines_for(name)[0] for name in declared}
     resolver.prefetch([(name, first_line[name].requirement, requirements.pin(name)) for name in declared])
     infos = {
