@@ -91,7 +91,7 @@ def judge(
     runtime = {
         line.name
         for line in requirements.lines
-        if line.name and line.runtime and line.requirement is not None and target.evaluate(line.requirement.marker)
+        if line.name and line.runtime and line.requirement and target.evaluate(line.requirement.marker)
     }
     first_line = {name: requirements.lines_for(name)[0] for name in declared}
     resolver.prefetch([(name, first_line[name].requirement, requirements.pin(name)) for name in declared])
