@@ -101,3 +101,20 @@ def test_local_modules_shadow_third_party_names():
     assert local.is_local("yaml", "scripts/run.py")  # a script's own directory is on sys.path
     assert not local.is_local("yaml", "app/views.py")
     assert local.is_local("service", "src/service/main.py")  # src layout
+
+
+def test_installed_environment_link(tmp_path):
+    import sys
+
+    from jettison.deps.pipeline import audit_requirements
+    from jettison.model.audit import AuditOptions
+
+    (tmp_path / "app.py").write_text("import rich\n")
+    (tmp_path / "requirements.txt").write_text("rich\npygments\nmarkdown-it-py\nclick\n")
+    options = AuditOptions(offline=True, python=sys.executable, cache=tmp_path / "cache")
+    result = audit_requirements(tmp_path, options)
+    verdicts = {v.name: (v.verdict.value, v.mapping_source) for v in result.judgement.verdicts}
+    assert verdicts["rich"] == ("used", f"installed: {sys.executable}")
+    assert verdicts["pygments"][0] == verdicts["markdown-it-py"][0] == "transitive"
+    assert verdicts["click"][0] == "unused"
+    assert result.links[0] == f"installed ({sys.executable})"

@@ -30,6 +30,15 @@ def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
     infos = {}
     done: set[tuple[str, frozenset[str]]] = set()
     queue = [Requirement(spec) for spec in specs]
+    # Pinned seeds (the bundled example's `pip freeze`) win over whatever version a dependant would get.
+    for requirement in queue:
+        pin = next((s.version for s in requirement.specifier if s.operator == "=="), None)
+        if pin is not None:
+            try:
+                name = normalize_name(requirement.name)
+                infos[name] = index.lookup(name, None, pin)
+            except IndexError_ as error:
+                print(f"skip {requirement}: {error}", file=sys.stderr)
     while queue:
         requirement = queue.pop()
         name = normalize_name(requirement.name)
@@ -59,12 +68,23 @@ def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
     return table
 
 
+def _seed_file(path: Path) -> list[str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
 def main(argv: list[str]) -> int:
-    specs = argv or [
-        line.split("#")[0].strip()
-        for line in (DATA / "offline-seed.txt").read_text().splitlines()
-        if line.split("#")[0].strip()
-    ]
+    """Arguments are requirement specs, or `-r FILE` to add a requirements file's (pinned) lines."""
+    specs: list[str] = []
+    arguments = list(argv)
+    while arguments:
+        argument = arguments.pop(0)
+        if argument == "-r" and arguments:
+            specs += [s for s in _seed_file(Path(arguments.pop(0))) if not s.startswith("-")]
+        else:
+            specs.append(argument)
+    if not specs:
+        specs = _seed_file(DATA / "offline-seed.txt")
     table = snapshot(specs)
     out = {"target": str(Target()), "distributions": dict(sorted(table.items()))}
     (DATA / "offline.json").write_text(json.dumps(out, indent=0, sort_keys=True) + "\n")
