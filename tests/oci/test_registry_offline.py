@@ -272,3 +272,16 @@ def test_model_does_no_io_and_imports_nothing_above_it():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
     assert imported <= {"__future__", "json", "re", "dataclasses", "typing"}
+
+
+def test_a_layer_that_cannot_be_read_stops_the_push_before_the_manifest(registry, tmp_path):
+    image = image_for("x")
+    layer = image.layers[1]
+    missing = tmp_path / "gone"
+    broken = Layer(layer.digest, layer.diff_id, layer.size, layer.media_type, lambda: open(missing, "rb"))  # noqa: SIM115
+    with pytest.raises(JettisonError, match=f"cannot open layer {layer.digest}"):
+        make_client(registry).push(
+            Image(image.manifest_bytes, image.config_bytes, (image.layers[0], broken)), f"{HOST}/a:1"
+        )
+    assert not [p for m, p, _ in registry.log if "/manifests/" in p]
+    assert layer.digest not in registry.blobs.get("a", {})

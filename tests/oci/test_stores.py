@@ -255,3 +255,13 @@ def test_docker_base_with_a_zstd_layer_becomes_oci(tmp_path, blobs):
         "application/vnd.oci.image.layer.v1.tar+zstd",
     }
     validate_image(mixed)
+
+
+def test_docker_archive_recompresses_zstd_layers_to_gzip(tmp_path, blobs):
+    zstd = Layer.from_entries([TarEntry("z", data=b"zz" * 100)], blobs=blobs, compression="zstd")
+    image = Image.assemble(ImageConfig(), [zstd])
+    path = tmp_path / "z.tar"
+    write_docker_archive(image, path, "z:1")
+    back = read_docker_archive(path)
+    assert back.layers[0].compression == "gzip" and back.layers[0].diff_id == zstd.diff_id
+    validate_image(back)

@@ -37,7 +37,7 @@ from jettison.model.image import (
 )
 from jettison.oci.blobs import CHUNK, HashingWriter, digest_hex, sha256_digest
 from jettison.oci.image import Image
-from jettison.oci.layers import Layer
+from jettison.oci.layers import Layer, recompress
 
 
 def normalize_tag(tag: str) -> str:
@@ -59,6 +59,13 @@ def write_docker_archive(image: Image, file: Path, tag: str | None = None) -> Pa
     """Write `image` as a tar that `docker load` accepts; returns the path written."""
     target = Path(file)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Docker 20.10's `docker load` cannot decompress zstd; the diff_ids (all docker checks) stay the same.
+    image = Image(
+        image.manifest_bytes,
+        image.config_bytes,
+        tuple(recompress(layer, "gzip") if layer.compression == "zstd" else layer for layer in image.layers),
+        image.where,
+    )
     config_name = f"{digest_hex(image.config_digest)}.json"
     layer_names = []
     for layer in image.layers:
