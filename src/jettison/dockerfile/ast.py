@@ -6,6 +6,7 @@ Lines and columns are 1-based and point into the original file, so findings and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -17,6 +18,12 @@ class Heredoc:
     content: str
     expand: bool = True
     chomp: bool = False
+    fd: int = 0  # `3<<EOF` feeds file descriptor 3; 0 (stdin) when not given
+
+    @property
+    def body(self) -> str:
+        """The content as the build uses it: `content` is kept raw, `<<-` strips leading tabs here."""
+        return re.sub(r"(?m)^\t+", "", self.content) if self.chomp else self.content
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,10 @@ class Instruction:
     json_form: True for exec form (`CMD ["gunicorn", ...]`).
     raw_args:  the argument text after the keyword and flags, continuations folded as BuildKit folds
                them; for shell form this is the command the shell runs.
-    original:  the instruction's source text as written, continuation lines included.
+    original:  the instruction's source text as written, continuation lines (and heredoc bodies)
+               included, from start_column on start_line to the end of end_line.
+    start_column/end_column: 1-based, in characters; end_column is exclusive (one past the last
+               character of end_line), as SARIF regions count.
     comments:  comments that stand directly above the instruction (pragmas such as
                `# jettison: ignore=ID` are read from here by the policy layer, never by rules).
     """
@@ -53,6 +63,7 @@ class Instruction:
     start_column: int = 1
     end_column: int = 1
     comments: tuple[Comment, ...] = ()
+    trigger: Instruction | None = None  # ONBUILD's instruction (its args are then empty)
 
     def flag(self, name: str) -> str | None:
         """The value of the last `--name=value` flag, `""` for a bare `--name`, None when absent."""

@@ -1,0 +1,639 @@
+"""Parse a Dockerfile into its syntax tree (ast.py) exactly as BuildKit's parser does.
+
+A port of moby/buildkit frontend/dockerfile/parser (parser.go, line_parsers.go, split_command.go,
+directives.go): line continuations with comments and blank lines inside, the `escape`/`syntax`/`check`
+directives, `--flags`, exec (JSON) form with BuildKit's fallback to shell form for arrays that are not
+JSON, ONBUILD, HEALTHCHECK and heredocs (heredoc.py). `dump` (dump.py) prints the tree the way BuildKit's
+AST dump does; every case of BuildKit's parser conformance suite produces its dump byte for byte.
+
+Written by hand because no Python library parses the BuildKit way: `dockerfile-parse` (the usual one)
+splits lines with its own regular expressions, knows no heredocs, and neither folds continuations with
+comments inside nor handles the backtick escape directive as BuildKit does, so its results differ on the
+conformance cases.
+
+Beyond BuildKit's parser, `parse` rejects what a BuildKit build rejects right after parsing: unknown
+instructions and invalid ONBUILD triggers. It also rejects binary and non-UTF-8 input. Every rejection is
+a JettisonError naming the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jettison.dockerfile.ast import Comment, Dockerfile, Heredoc, Instruction
+from jettison.dockerfile.heredoc import GO_SPACES, HeredocError, heredocs_from_line
+from jettison.errors import JettisonError
+
+MAX_LINE_BYTES = 65535  # Go's bufio.Scanner refuses longer lines, and so BuildKit does
+
+# Which BuildKit line parser reads each instruction's arguments (parser.go's dispatch table).
+_PARSERS = {
+    "ADD": "json_or_list",
+    "ARG": "name_or_name_value",
+    "CMD": "json_or_string",
+    "COPY": "json_or_list",
+    "ENTRYPOINT": "json_or_string",
+    "ENV": "name_value",
+    "EXPOSE": "whitespace_list",
+    "FROM": "whitespace_list",
+    "HEALTHCHECK": "healthcheck",
+    "LABEL": "name_value",
+    "MAINTAINER": "string",
+    "ONBUILD": "subcommand",
+    "RUN": "json_or_string",
+    "SHELL": "json_or_string",
+    "STOPSIGNAL": "string",
+    "USER": "string",
+    "VOLUME": "json_or_list",
+    "WORKDIR": "string",
+}
+_HEREDOC_INSTRUCTIONS = {"ADD", "COPY", "RUN"}
+_VALID_DIRECTIVES = {"syntax", "escape", "check"}
+_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_WHITESPACE = re.compile(r"[\t\v\f\r ]+")  # BuildKit's reWhitespace: ASCII blanks only, unlike GO_SPACES
+# unicode.IsSpace on a single byte, as split_command.go and parseHealthConfig test bytes, not runes.
+_BYTE_SPACES = frozenset(b"\t\n\v\f\r \x85\xa0")
+
+
+class _SyntaxError(ValueError):
+    """A parse error whose line the caller knows."""
+
+
+class _NotJSON(ValueError):
+    """Arguments that do not parse as a JSON array: BuildKit reads them as shell form instead."""
+
+
+@dataclass
+class _Directives:
+    """Parser directives (`# escape=\\``): only before the first line that is not one (directives.go)."""
+
+    escape: str = "\\"
+    values: dict[str, str] = field(default_factory=dict)
+    done: bool = False
+    continuation: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.set_escape("\\")
+
+    def set_escape(self, token: str) -> None:
+        if token not in ("`", "\\"):
+            raise _SyntaxError(f"invalid escape token '{token}' does not match ` or \\")
+        self.escape = token
+        e = re.escape(token)
+        # The escape token ends a line as continuation unless it is itself escaped; BuildKit's regexp.
+        self.continuation = re.compile(rf"([^{e}]){e}[ \t]*\Z|^{e}[ \t]*\Z")
+
+    def read(self, line: str) -> bool:
+        """Take `line` as a directive if it is one; True when it was."""
+        if self.done:
+            return False
+        match = _DIRECTIVE.match(line[1:].lstrip(GO_SPACES)) if line.startswith("#") else None
+        name = match[1].lower() if match else ""
+        if name not in _VALID_DIRECTIVES:
+            self.done = True
+            return False
+        if name in self.values:
+            raise _SyntaxError(f"only one {name} parser directive can be used")
+        self.values[name] = match[2]  # type: ignore[index]
+        if name == "escape":
+            self.set_escape(match[2])  # type: ignore[index]
+        return True
+
+    def fold(self, line: str) -> tuple[str, bool]:
+        """The line without its continuation token, and whether the instruction ends here."""
+        folded, count = self.continuation.subn(r"\1", line, count=1)
+        return folded, count == 0
+
+
+@dataclass
+class _Node:
+    """One instruction as BuildKit's line parsers leave it, before positions are attached."""
+
+    keyword: str
+    flags: list[str]
+    args: list[str]
+    raw_args: str
+    json_form: bool = False
+    trigger: _Node | None = None
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+
+def _decode(data: str | bytes, path: str) -> str:
+    if isinstance(data, bytes):
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise JettisonError("UTF-16 text: save the Dockerfile as UTF-8", path, 1)
+        if b"\0" in data:
+            raise JettisonError("binary file, not a Dockerfile", path, 1)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise JettisonError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", path, line) from None
+    if "\0" in data:
+        raise JettisonError("binary file, not a Dockerfile", path, 1)
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = data[: error.start].count("\n") + 1
+        raise JettisonError("not UTF-8 text", path, line) from None
+    return data
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their '\\n' kept, as BuildKit's scanner yields them; '\\r' alone ends no line."""
+    lines = text.split("\n")
+    last = lines.pop()
+    lines = [line + "\n" for line in lines]
+    if last:
+        lines.append(last)
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
+
+
+def _trim_newline(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip(GO_SPACES).startswith("#")
+
+
+def _comment_text(line: str) -> str:
+    return line.lstrip(GO_SPACES)[1:].strip(GO_SPACES)
+
+
+# --- the line parsers (line_parsers.go) -----------------------------------------------------------
+
+
+def _go_lower(text: str) -> str:
+    # Go lower-cases U+0130 to a plain 'i'; Python adds a combining dot. Instruction names are matched
+    # after lower-casing, so keep Go's answer.
+    return text.replace("\u0130", "i").lower()
+
+
+def _split_command(line: str) -> tuple[str, list[str], str]:
+    """Instruction name, `--flags`, and the rest of the line (split_command.go)."""
+    parts = _WHITESPACE.split(line.strip(GO_SPACES), maxsplit=1)
+    args, flags = "", []
+    if len(parts) == 2:
+        args, flags = _extract_flags(parts[1])
+    return parts[0], flags, args.strip(GO_SPACES)
+
+
+def _extract_flags(line: str) -> tuple[str, list[str]]:
+    """Leading `--name[=value]` words, then the rest; BuildKit reads these byte by byte.
+
+    Like BuildKit, each byte of a flag is taken as one character, so a non-ASCII flag value comes out
+    as its UTF-8 bytes read as Latin-1 (`--chown=josé` gives `--chown=josÃ©`), and the bytes 0x85 and
+    0xa0 separate words even inside a UTF-8 character.
+    """
+    data = line.encode("utf-8", "surrogateescape")
+    words: list[str] = []
+    word: list[str] = []
+    quote = 0
+    blank_ok = False
+    in_word = in_quote = False
+    pos = 0
+    end = len(data)
+    while pos <= end:
+        if not (in_word or in_quote):
+            if pos == end:
+                break
+            ch = data[pos]
+            if ch in _BYTE_SPACES:
+                pos += 1
+                continue
+            if ch != ord("-") or pos + 1 == end or data[pos + 1] != ord("-"):
+                return data[pos:].decode("utf-8", "surrogateescape"), words
+            in_word = True
+        if pos == end:
+            if "".join(word) != "--" and (blank_ok or word):
+                words.append("".join(word))
+            break
+        ch = data[pos]
+        if in_word:
+            if ch in _BYTE_SPACES:
+                in_word = False
+                if "".join(word) == "--":
+                    return data[pos:].decode("utf-8", "surrogateescape"), words
+                if blank_ok or word:
+                    words.append("".join(word))
+                word, blank_ok = [], False
+            elif ch in b"'\"":
+                quote, blank_ok, in_word, in_quote = ch, True, False, True
+            elif ch == ord("\\"):
+                if pos + 1 != end:
+                    pos += 1
+                    word.append(chr(data[pos]))
+            else:
+                word.append(chr(ch))
+        elif ch == quote:
+            in_word, in_quote = True, False
+        elif ch == ord("\\"):
+            if pos + 1 == end:
+                in_word, in_quote = True, False
+            else:
+                pos += 1
+                word.append(chr(data[pos]))
+        else:
+            word.append(chr(ch))
+        pos += 1
+    return "", words
+
+
+def _rune(ch: str) -> str:
+    # Go decodes an invalid UTF-8 byte as U+FFFD and writes that back.
+    return "\ufffd" if "\udc80" <= ch <= "\udcff" else ch
+
+
+def _parse_words(rest: str, escape: str) -> list[str]:
+    """Words split at blanks with quotes kept (parseWords): `a="b c" d` gives `a="b c"` and `d`."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = ""
+    blank_ok = False
+    in_word = in_quote = False
+    pos = 0
+    end = len(rest)
+    while pos <= end:
+        if not (in_word or in_quote):
+            if pos == end:
+                break
+            if rest[pos] in GO_SPACES:
+                pos += 1
+                continue
+            in_word = True
+        if pos == end:
+            if blank_ok or word:
+                words.append("".join(word))
+            break
+        ch = rest[pos]
+        if in_word:
+            if ch in GO_SPACES:
+                in_word = False
+                if blank_ok or word:
+                    words.append("".join(word))
+                word, blank_ok = [], False
+                pos += 1
+                continue
+            if ch in "'\"":
+                quote, blank_ok, in_word, in_quote = ch, True, False, True
+            if ch == escape:
+                if pos + 1 == end:
+                    pos += 1
+                    continue  # an escape at the very end is dropped
+                word.append(ch)
+                pos += 1
+                ch = rest[pos]
+            word.append(_rune(ch))
+        else:
+            if ch == quote:
+                in_word, in_quote = True, False
+            if ch == escape and quote != "'":
+                if pos + 1 == end:
+                    in_word, in_quote = True, False
+                    pos += 1
+                    continue
+                pos += 1
+                word.append(ch)
+                ch = rest[pos]
+            word.append(_rune(ch))
+        pos += 1
+    return words
+
+
+def _parse_name_value(rest: str, keyword: str, escape: str) -> list[str]:
+    """ENV and LABEL: `KEY value` (legacy) or `k=v k2=v2`, as [key, value, separator] triplets."""
+    words = _parse_words(rest, escape)
+    if not words:
+        return []
+    if "=" not in words[0]:
+        parts = _WHITESPACE.split(rest, maxsplit=1)
+        if len(parts) < 2:
+            raise _SyntaxError(f"{keyword} must have two arguments")
+        return [parts[0], parts[1], ""]
+    args: list[str] = []
+    for word in words:
+        if "=" not in word:
+            raise _SyntaxError(
+                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
+            )
+        key, _, value = word.partition("=")
+        args += [key, value, "="]
+    return args
+
+
+class _Overflow(ValueError):
+    pass
+
+
+def _go_number(text: str) -> float:
+    # Go decodes JSON numbers into float64 and fails past its range; BuildKit then reads shell form.
+    if math.isinf(float(text)):
+        raise _Overflow(text)
+    return 0.0
+
+
+def _reject_constant(text: str) -> float:
+    raise _NotJSON(text)  # NaN and Infinity are Python's JSON extensions, not JSON
+
+
+def _parse_json(rest: str) -> list[str]:
+    rest = rest.lstrip(GO_SPACES)
+    if not rest.startswith("["):
+        raise _NotJSON(rest)
+    try:
+        value = json.loads(
+            rest, parse_float=_go_number, parse_int=_go_number, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        value = [[]]  # nested deeper than Python recurses: certainly not an array of strings
+    except ValueError as error:
+        raise _NotJSON(rest) from error
+    if not all(isinstance(item, str) for item in value):
+        raise _SyntaxError("when using JSON array syntax, arrays must be comprised of strings only")
+    # Go's decoder turns lone surrogates (and invalid bytes) into U+FFFD.
+    return [re.sub("[\ud800-\udfff]", "\ufffd", item) for item in value]
+
+
+def _json_or_string(rest: str) -> tuple[list[str], bool]:
+    if not rest:
+        return [], False
+    try:
+        return _parse_json(rest), True
+    except _NotJSON:
+        return [rest], False
+
+
+def _json_or_list(rest: str) -> tuple[list[str], bool]:
+    try:
+        return _parse_json(rest), True
+    except _NotJSON:
+        return _whitespace_list(rest), False
+
+
+def _whitespace_list(rest: str) -> list[str]:
+    return _WHITESPACE.split(rest) if rest else []
+
+
+def _healthcheck(rest: str) -> tuple[list[str], bool]:
+    """`HEALTHCHECK [flags] CMD command` or `NONE`: the type word, then the command as CMD reads it."""
+    data = rest.encode("utf-8", "surrogateescape")
+    sep = 0
+    while sep < len(data) and data[sep] not in _BYTE_SPACES:
+        sep += 1
+    after = sep
+    while after < len(data) and data[after] in _BYTE_SPACES:
+        after += 1
+    if sep == 0:
+        return [], False
+    command, json_form = _json_or_string(data[after:].decode("utf-8", "surrogateescape"))
+    return [data[:sep].decode("utf-8", "surrogateescape"), *command], json_form
+
+
+def _node(line: str, directives: _Directives) -> _Node:
+    """newNodeFromLine: split off name and flags, then read the arguments the instruction's way."""
+    name, flags, rest = _split_command(line)
+    keyword = _go_lower(name).upper()
+    kind = _PARSERS.get(keyword)
+    if kind is None:
+        raise _SyntaxError(_unknown_instruction(name))
+    node = _Node(keyword, flags, [], rest)
+    if kind == "json_or_string":
+        node.args, node.json_form = _json_or_string(rest)
+    elif kind == "json_or_list":
+        node.args, node.json_form = _json_or_list(rest)
+    elif kind == "healthcheck":
+        node.args, node.json_form = _healthcheck(rest)
+    elif kind == "whitespace_list":
+        node.args = _whitespace_list(rest)
+    elif kind == "string":
+        node.args = [rest] if rest else []
+    elif kind == "name_value":
+        node.args = _parse_name_value(rest, keyword, directives.escape)
+    elif kind == "name_or_name_value":
+        node.args = _parse_words(rest, directives.escape)
+    elif rest:  # ONBUILD
+        node.trigger = _node(rest, directives)
+        if node.trigger.keyword == "ONBUILD":
+            raise _SyntaxError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
+        if node.trigger.keyword in ("FROM", "MAINTAINER"):
+            raise _SyntaxError(f"{node.trigger.keyword} isn't allowed as an ONBUILD trigger")
+    else:
+        raise _SyntaxError("ONBUILD requires at least one argument")
+    return node
+
+
+def _unknown_instruction(name: str) -> str:
+    if not name:
+        return "missing instruction"
+    close = difflib.get_close_matches(name.upper(), _PARSERS, n=1, cutoff=0.7)
+    hint = f" (did you mean {close[0].lower() if name.islower() else close[0]}?)" if close else ""
+    return f"unknown instruction: {name}{hint}"
+
+
+def _can_contain_heredoc(node: _Node) -> bool:
+    if node.keyword == "ONBUILD" and node.trigger is not None:
+        node = node.trigger
+    return node.keyword in _HEREDOC_INSTRUCTIONS and not node.json_form
+
+
+# --- the file (parser.go Parse) -------------------------------------------------------------------
+
+
+def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
+    """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
+    lines = _lines(_decode(text, path))
+    for number, line in enumerate(lines, 1):
+        if len(_trim_newline(line).encode("utf-8")) > MAX_LINE_BYTES:
+            message = f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
+            raise JettisonError(message, path, number)
+    directives = _Directives()
+    instructions: list[Instruction] = []
+    all_comments: list[Comment] = []
+    above: list[Comment] = []  # comments since the previous instruction (BuildKit's PrevComment)
+    index = 0  # lines consumed so far; also the 1-based number of the last one consumed
+
+    def fail(message: str, line: int) -> JettisonError:
+        return JettisonError(message, path, max(line, 1))
+
+    while index < len(lines):
+        raw = lines[index]
+        index += 1
+        if _is_comment(raw):
+            comment = Comment(index, _comment_text(raw))
+            if comment.text:
+                above.append(comment)
+            else:
+                above = []  # an empty `#` line separates comment blocks
+        token = _trim_newline(raw).lstrip(GO_SPACES)
+        try:
+            is_directive = directives.read(token)
+        except _SyntaxError as error:
+            raise fail(str(error), index) from None
+        if is_directive:
+            above.pop()
+        elif _is_comment(raw):
+            all_comments.append(Comment(index, _comment_text(raw)))
+        start = index
+        folded, ends = directives.fold("" if _is_comment(token) else token)
+        if ends and not folded:
+            continue
+        parts = [folded]
+        while not ends and index < len(lines):
+            raw = lines[index]
+            index += 1
+            if _is_comment(raw):
+                all_comments.append(Comment(index, _comment_text(raw)))
+                continue
+            body = _trim_newline(raw)
+            if not body.lstrip(GO_SPACES):
+                continue  # BuildKit skips empty continuation lines (with a warning)
+            folded, ends = directives.fold(body)
+            parts.append(folded)
+        line = "".join(parts)
+        try:
+            node = _node(line, directives)
+        except _SyntaxError as error:
+            raise fail(str(error), start) from None
+
+        heredocs: list[Heredoc] = []
+        if "<<" in line and _can_contain_heredoc(node):
+            try:
+                opened = heredocs_from_line(line)
+            except HeredocError as error:
+                raise fail(str(error), start) from None
+            for heredoc in opened:
+                body_lines: list[str] = []
+                while index < len(lines):
+                    raw = lines[index]
+                    index += 1
+                    candidate = _trim_newline(raw)
+                    if heredoc.chomp:
+                        candidate = candidate.lstrip("\t")
+                    if candidate == heredoc.name:
+                        break
+                    body_lines.append(raw)
+                else:
+                    raise fail(f"unterminated heredoc <<{heredoc.name}", start)
+                heredocs.append(_with_content(heredoc, "".join(body_lines)))
+        instructions.append(_instruction(node, lines, start, index, tuple(above), heredocs))
+        above = []
+
+    if not instructions:
+        raise fail("file with no instructions", index)
+    return Dockerfile(
+        path=path,
+        instructions=tuple(instructions),
+        directives=dict(directives.values),
+        escape=directives.escape,
+        comments=tuple(all_comments),
+    )
+
+
+def parse_file(path: str | Path) -> Dockerfile:
+    """Read and parse a Dockerfile; unreadable files are a JettisonError too."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise JettisonError(f"cannot read: {error.strerror}", path) from None
+    return parse(data, str(path))
+
+
+def _with_content(heredoc: Heredoc, content: str) -> Heredoc:
+    return Heredoc(heredoc.name, content, heredoc.expand, heredoc.chomp, heredoc.fd)
+
+
+def _instruction(
+    node: _Node,
+    lines: list[str],
+    start: int,
+    end: int,
+    comments: tuple[Comment, ...],
+    heredocs: list[Heredoc],
+) -> Instruction:
+    first = _trim_newline(lines[start - 1])
+    indent = len(first) - len(first.lstrip(GO_SPACES))
+    source = "".join(lines[start - 1 : end])[indent:]
+    last = _trim_newline(lines[end - 1])
+    return Instruction(
+        keyword=node.keyword,
+        args=tuple(node.args),
+        flags=tuple(node.flags),
+        json_form=node.json_form,
+        raw_args=node.raw_args,
+        original=_trim_newline(source),
+        heredocs=tuple(heredocs),
+        start_line=start,
+        end_line=end,
+        start_column=indent + 1,
+        end_column=len(last) + 1,
+        comments=comments,
+        trigger=_trigger(node.trigger, start, end, indent) if node.trigger else None,
+    )
+
+
+def _trigger(node: _Node, start: int, end: int, indent: int) -> Instruction:
+    # ONBUILD's instruction shares its lines; its own position inside them is not needed by anyone.
+    return Instruction(
+        keyword=node.keyword,
+        args=tuple(node.args),
+        flags=tuple(node.flags),
+        json_form=node.json_form,
+        raw_args=node.raw_args,
+        start_line=start,
+        end_line=end,
+        start_column=indent + 1,
+    )
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote, which BuildKit's dump uses for every value."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogate escape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable() and not 0xD800 <= code <= 0xDFFF:
+            out.append(ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def dump(dockerfile: Dockerfile) -> str:
+    """BuildKit's AST dump: one `(name ["--flag"] "arg" ...)` line per instruction, no final newline."""
+    return "\n".join(f"({_dump(instruction)})" for instruction in dockerfile.instructions)
+
+
+def _dump(instruction: Instruction) -> str:
+    text = instruction.keyword.lower()
+    if instruction.flags:
+        text += " [" + " ".join(go_quote(flag) for flag in instruction.flags) + "]"
+    if instruction.trigger is not None:
+        text += f" ({_dump(instruction.trigger)})"
+    for arg in instruction.args:
+        text += " " + go_quote(arg)
+    return text.strip(GO_SPACES)
