@@ -84,3 +84,24 @@ def test_user_must_be_numeric_and_not_root(tmp_path, user):
 def test_missing_project_directory(tmp_path):
     with pytest.raises(JettisonError, match="not a directory"):
         read_build_recipe(Path(tmp_path / "absent"))
+
+
+def test_prune_fingerprint_ignores_code_edits_but_not_new_imports(tmp_path):
+    from jettison.build.prune_cache import audit_fingerprint, cached_prune
+
+    project = make_project(tmp_path / "p", requirements="flask\nrequests\n")
+    requirements = project / "requirements.txt"
+    before = audit_fingerprint(project, requirements)
+    (project / "app.py").write_text("\n\n" + (project / "app.py").read_text() + "\nX = 1  # edited\n")
+    assert audit_fingerprint(project, requirements) == before
+    (project / "pkg" / "views.py").write_text("import requests\nVIEW = 1\n")
+    assert audit_fingerprint(project, requirements) != before
+    calls = []
+
+    def prune(root, path):
+        calls.append(path)
+        return "flask\n"
+
+    cached = cached_prune(tmp_path / "cache", prune)
+    assert cached(project, requirements) == "flask\n" and cached(project, requirements) == "flask\n"
+    assert len(calls) == 1

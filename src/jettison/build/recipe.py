@@ -9,7 +9,9 @@ requirements.txt (or a lock file) and a gunicorn.conf.py generated for `--app` a
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ _DEFAULT_IGNORE = (
     ".git", ".hg", ".venv", "venv", "**/__pycache__", "**/*.py[cod]", ".pytest_cache", ".mypy_cache",
     ".ruff_cache", ".tox", "*.egg-info", "Dockerfile*", ".dockerignore", ".env", "*.jettison-bak*",
 )  # fmt: skip
+PruneFunction = Callable[[Path, Path], str]
 _APP_ASSIGN = re.compile(r"^(?:def\s+|async\s+def\s+)?(app|application)\s*[=(]", re.MULTILINE)
 
 
@@ -92,14 +95,27 @@ def _name_of(line: str) -> str | None:
         return None
 
 
-def _pruned(root: Path, requirements: str, text: str) -> tuple[str, tuple[str, ...]]:
+def _prune_function(cache_dir: Path | None) -> PruneFunction | None:
+    """The audit's pruning, cached under cache_dir; None when the requirements engine is not installed."""
+    if importlib.util.find_spec("jettison.deps.prune") is None:
+        return None
+    from jettison.build.prune_cache import cached_prune
+
+    if cache_dir is not None:
+        return cached_prune(cache_dir)
+    from jettison.deps.prune import pruned_requirements
+
+    return pruned_requirements
+
+
+def _pruned(
+    root: Path, requirements: str, text: str, prune: PruneFunction | None
+) -> tuple[str, tuple[str, ...]]:
     """`text` without the requirements the requirements engine finds unused (when it is installed)."""
-    try:
-        from jettison.deps.prune import pruned_requirements
-    except ImportError:
+    if prune is None:
         return text, ("requirements not pruned (the requirements engine is not installed)",)
     try:
-        kept_text = pruned_requirements(root, root / requirements)
+        kept_text = prune(root, root / requirements)
     except JettisonError as error:
         return text, (f"requirements not pruned: {error}",)
     kept = {name for line in kept_text.splitlines() if (name := _name_of(line))}
@@ -125,15 +141,21 @@ def _guess_app(root: Path, paths: list[str]) -> str:
 
 
 def read_build_recipe(
-    root: Path, *, requirements: str | None = None, app: str | None = None, prune: bool = True
+    root: Path,
+    *,
+    requirements: str | None = None,
+    app: str | None = None,
+    prune: bool = True,
+    cache_dir: Path | None = None,
 ) -> BuildRecipe:
-    """The recipe for the project at `root` (reads files, may run the requirements engine)."""
+    """The recipe for the project at `root` (reads files, may run the requirements engine, whose
+    verdicts are cached under `cache_dir`)."""
     if not root.is_dir():
         raise JettisonError("not a directory", root)
     notes: tuple[str, ...] = ()
     if (root / "Dockerfile").is_file():
         try:
-            return _from_fix_plan(root, requirements, prune)
+            return _from_fix_plan(root, requirements, prune, cache_dir)
         except ImportError as error:
             # A jettison without the Dockerfile engine still builds, from requirements.txt alone.
             notes = (f"Dockerfile not read ({error}): building from the requirements file",)
@@ -148,7 +170,7 @@ def read_build_recipe(
             raise JettisonError("no requirements.txt or lock file (give --requirements FILE)", root)
     text = requirements_text(root, requirements)
     if prune and not requirements.endswith(".lock"):
-        text, pruned_note = _pruned(root, requirements, text)
+        text, pruned_note = _pruned(root, requirements, text, _prune_function(cache_dir))
         notes += pruned_note
     names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
     if "gunicorn" not in names:
@@ -173,10 +195,10 @@ def read_build_recipe(
     )
 
 
-def _from_fix_plan(root: Path, requirements: str | None, prune: bool) -> BuildRecipe:
+def _from_fix_plan(root: Path, requirements: str | None, prune: bool, cache_dir: Path | None) -> BuildRecipe:
     from jettison.fix import FixOptions, plan_fix
 
-    options = FixOptions(requirements=requirements)
+    options = FixOptions(requirements=requirements, prune=_prune_function(cache_dir))
     if not prune:
         options = FixOptions(requirements=requirements, prune=lambda _root, path: path.read_text("utf-8"))
     plan = plan_fix(root, options)

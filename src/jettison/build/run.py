@@ -43,7 +43,10 @@ def run_build(
     progress = progress or SilentProgress()
     for text in outputs or []:
         parse_ref(text)  # a bad reference fails before any work
-    recipe = read_build_recipe(Path(path), requirements=requirements, app=app, prune=prune)
+    cache_root = cache_dir or default_cache_dir()
+    recipe = read_build_recipe(
+        Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root
+    )
     base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
     base_is_remote = parse_ref(base_text).kind == "registry"
     client = None
@@ -54,7 +57,7 @@ def run_build(
         client = RegistryClient()
     try:
         bases = select_bases(load_base(base_text, client), list(platforms or []))
-        cache = BuildCache(cache_dir or default_cache_dir())
+        cache = BuildCache(cache_root)
         remote = None
         if cache_repo and client is not None:
             from jettison.build.registry_cache import RegistryCache
