@@ -121,3 +121,17 @@ def test_logging_dictconfig_class_paths():
         "  json:\n    class: pythonjsonlogger.json.JsonFormatter\n"
     )
     assert text_refs(yaml, "logging.yaml") == {(("pythonjsonlogger.json",), "logging-dictconfig")}
+
+
+def test_pandas_io_engines_only_in_files_using_pandas():
+    source = (
+        "import pandas as pd\n"
+        "df = pd.read_csv('s3://bucket/events.csv')\n"
+        "df.to_parquet('out.parquet')\n"
+        "pd.read_excel('report.xlsx')\n"
+    )
+    refs = py_refs(source)
+    assert (("s3fs",), "pandas-io") in refs
+    assert (("pyarrow", "fastparquet"), "pandas-io") in refs
+    assert (("openpyxl", "python_calamine", "xlrd", "odf", "pyxlsb"), "pandas-io") in refs
+    assert py_refs("frame.to_parquet('x')\n") == set()

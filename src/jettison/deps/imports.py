@@ -82,7 +82,13 @@ _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseExcept
 _EXPRESSION_HINTS = re.compile(
     rb"import_module|__import__|://|worker_class|BACKEND|ENGINE|INSTALLED_APPS|MIDDLEWARE|STORAGE"
     rb"|['\"]class['\"]|['\"]\(\)['\"]|broker|backend|wsgi_app|\bapp\s*="
+    rb"|read_excel|to_excel|_parquet|_feather|read_xml|to_xml|read_html|to_markdown|read_orc|read_hdf|to_hdf"
 )
+# Method calls whose name alone tells which optional engine a library loads by itself (pandas I/O).
+ENGINE_CALLS = frozenset({
+    "read_excel", "to_excel", "read_parquet", "to_parquet", "read_feather", "to_feather", "read_xml",
+    "to_xml", "read_html", "to_markdown", "read_orc", "read_hdf", "to_hdf",
+})  # fmt: skip
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
@@ -219,6 +225,8 @@ class _Collector:
             if isinstance(literal, str) and literal and not literal.startswith("."):
                 via = "importlib" if name == "import_module" else "__import__"
                 self.facts.imports.append(ImportedName(literal, node.lineno, kind, via))
+        if isinstance(func, ast.Attribute) and func.attr in ENGINE_CALLS:
+            self.facts.strings.append(KeyedString("()call", func.attr, node.lineno))
         for keyword in node.keywords:
             if keyword.arg:
                 self.keyed(keyword.arg, keyword.value)

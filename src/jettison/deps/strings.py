@@ -326,6 +326,33 @@ def rule_urls_text(text: str, path: str) -> Iterator[StringReference]:
 
 
 # ---------------------------------------------------------------------------------------------
+# pandas-io: pandas imports its file-format engines itself, so `df.to_parquet()` needs pyarrow without
+# any import of it, and `pd.read_csv("s3://...")` needs s3fs. Fires only in files that import pandas
+# (or dask/geopandas/modin, which share the I/O layer).
+_ENGINES: dict[str, tuple[str, ...]] = {
+    "read_excel": ("openpyxl", "python_calamine", "xlrd", "odf", "pyxlsb"),
+    "to_excel": ("openpyxl", "xlsxwriter", "odf"),
+    "read_parquet": ("pyarrow", "fastparquet"), "to_parquet": ("pyarrow", "fastparquet"),
+    "read_feather": ("pyarrow",), "to_feather": ("pyarrow",), "read_orc": ("pyarrow",),
+    "read_xml": ("lxml",), "to_xml": ("lxml",), "read_html": ("lxml", "bs4"),
+    "to_markdown": ("tabulate",), "read_hdf": ("tables",), "to_hdf": ("tables",),
+}  # fmt: skip
+_FSSPEC = {"s3": ("s3fs",), "gs": ("gcsfs",), "gcs": ("gcsfs",), "az": ("adlfs",), "abfs": ("adlfs",)}
+_DATAFRAME_LIBRARIES = {"pandas", "dask", "geopandas", "modin", "polars"}
+
+
+def rule_pandas_io(facts: FileFacts) -> Iterator[StringReference]:
+    if not any(i.top in _DATAFRAME_LIBRARIES for i in facts.imports):
+        return
+    for item in facts.strings:
+        where = SourceRef(facts.path, item.line)
+        if item.key == "()call" and item.value in _ENGINES:
+            yield StringReference(_ENGINES[item.value], f".{item.value}()", where, "pandas-io")
+        elif item.key is None and (scheme := item.value.split("://", 1)[0]) in _FSSPEC:
+            yield StringReference(_FSSPEC[scheme], _redact(item.value), where, "pandas-io")
+
+
+# ---------------------------------------------------------------------------------------------
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     # Join shell/Dockerfile continuations so `gunicorn \` / `  -k gevent` reads as one command.
     buffer: list[str] = []
@@ -355,6 +382,7 @@ def python_references(facts: FileFacts) -> list[StringReference]:
     out: list[StringReference] = []
     for rule in PY_RULES:
         out.extend(rule(facts.strings, facts.path))
+    out.extend(rule_pandas_io(facts))
     name = facts.path.rsplit("/", 1)[-1]
     if name.startswith("gunicorn") and name.endswith(".py"):
         out.append(
