@@ -69,7 +69,7 @@ def test_symlink_loops_are_never_followed():
 
 
 def test_a_million_empty_files_stay_bounded(tmp_path):
-    """Streamed from a generator; memory is proportional to the paths (about 200 bytes each)."""
+    """Streamed from a generator; memory grows with the paths (about 100 bytes each: 117 MB measured)."""
     script = textwrap.dedent(
         f"""
         import io, resource, sys
@@ -86,4 +86,4 @@ def test_a_million_empty_files_stay_bounded(tmp_path):
     assert result.returncode == 0, result.stderr
     files, peak_mb = map(int, result.stdout.split())
     assert files == 1_000_000
-    assert peak_mb < 400
+    assert peak_mb < 250

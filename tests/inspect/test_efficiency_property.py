@@ -139,7 +139,7 @@ def _tar(entries: list[tuple[str, int, bool]]) -> bytes:
     return layer_tar([(path, None) if is_dir else (path, b"x" * size) for path, size, is_dir in entries])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(images())
 def test_scan_efficiency_equals_dives_algorithm(layers):
     tars = [_tar(entries) for entries in layers]

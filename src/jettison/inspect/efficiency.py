@@ -38,41 +38,55 @@ class Efficiency:
 
 
 class EfficiencyAccumulator:
-    """Per path: an int (its size) while seen once, [cumulative, minimum, count] once seen again.
+    """Per-path state, kept compact because an image may hold a million paths.
 
-    Paths seen once (nearly all of them) cost one dict slot and one int, which keeps a layer of a million
-    files within a bounded, proportional footprint.
+    A file seen once and still in the merged tree costs nothing here: its size is in the tree and in
+    `single_total`. The scan tells us when it is seen again (`visit_file` with the size it had) or
+    when the tree forgets it (`dropped`); only then does the path get an entry [cumulative, minimum,
+    count]. Directories and whiteout targets, which the tree does not keep as files, always get one.
     """
 
     def __init__(self) -> None:
-        self._paths: dict[str, int | list[int]] = {}
+        self._paths: dict[str, list[int]] = {}
+        self.single_total = 0
 
-    def visit(self, path: str, size: int) -> None:
-        current = self._paths.get(path)
-        if current is None:
-            self._paths[path] = size
-        elif isinstance(current, int):
-            self._paths[path] = [current + size, min(current, size), 2]
+    def visit(self, path: str, size: int, previous: int | None = None) -> None:
+        """A leaf visit of `path` that is not a single-seen file of the tree."""
+        entry = self._paths.get(path)
+        if entry is None and previous is not None:
+            self.single_total -= previous
+            self._paths[path] = [previous + size, min(previous, size), 2]
+        elif entry is None:
+            self._paths[path] = [size, size, 1]
         else:
-            current[0] += size
-            if size < current[1]:
-                current[1] = size
-            current[2] += 1
+            entry[0] += size
+            if size < entry[1]:
+                entry[1] = size
+            entry[2] += 1
+
+    def visit_file(self, path: str, size: int, previous: int | None) -> None:
+        """A file entry; `previous` is the size of the file the tree held at that path, if any."""
+        if previous is None and path not in self._paths:
+            self.single_total += size
+        else:
+            self.visit(path, size, previous)
+
+    def dropped(self, path: str, size: int) -> None:
+        """The tree forgot a file (deleted with its directory, or replaced by a directory)."""
+        if path not in self._paths:
+            self.single_total -= size
+            self._paths[path] = [size, size, 1]
 
     def visit_missing_whiteout(self, path: str) -> None:
         """dive creates the entry with minimum -1 before failing to find the deleted path below."""
-        current = self._paths.get(path)
-        if current is None:
+        if path not in self._paths:
             self._paths[path] = [0, -1, 1]
 
     def result(self, layer_sizes: list[int], top: int = 50) -> Efficiency:
-        minimum = cumulative = wasted = 0
+        minimum = cumulative = self.single_total
+        wasted = 0
         repeated: list[WastedPath] = []
         for path, value in self._paths.items():
-            if isinstance(value, int):
-                minimum += value
-                cumulative += value
-                continue
             cumulative += value[0]
             minimum += value[1]
             if value[2] >= 2:

@@ -198,8 +198,8 @@ def is_secret_candidate(path: str, size: int) -> bool:
 class _Scanner:
     def __init__(self, image: ImageInput, secret_scanner: SecretScanner | None) -> None:
         self.image = image
-        self.tree = MergedTree()
         self.efficiency = EfficiencyAccumulator()
+        self.tree = MergedTree(lambda path, packed: self.efficiency.dropped("/" + path, file_size(packed)))
         self.secret_scanner = secret_scanner
         self.captured: dict[str, tuple[int, bytes]] = {}
         self.unstripped: dict[str, tuple[int, ElfSymbols]] = {}
@@ -260,11 +260,13 @@ class _Scanner:
                         self.tree.clear_below(parent.split("/") if parent else [], index)
                     elif not base.startswith(".wh..wh.."):
                         target = f"{parent}/{base[4:]}" if parent else base[4:]
+                        below = self.tree.lookup(target.split("/"))
                         charged = self.tree.whiteout(target.split("/"), index)
                         if charged is None:
                             self.efficiency.visit_missing_whiteout("/" + target)
                         else:
-                            self.efficiency.visit("/" + target, charged)
+                            previous = file_size(below) if isinstance(below, int) else None
+                            self.efficiency.visit("/" + target, charged, previous)
                     continue
                 parts = path.split("/")
                 if member.isdir():
@@ -272,8 +274,9 @@ class _Scanner:
                     self.tree.add_directory(parts, index)
                     continue
                 files += 1
-                self.tree.add_file(parts, member.size, index)
-                self.efficiency.visit("/" + path, member.size)
+                replaced = self.tree.add_file(parts, member.size, index)
+                previous = None if replaced is None else file_size(replaced)
+                self.efficiency.visit_file("/" + path, member.size, previous)
                 if member.isreg() and member.size:
                     self._read_content(stream, index, path, base, member)
             for path, size in explicit_dirs.items():

@@ -7,7 +7,7 @@ entry named it; a file is one int packing its size and the layer that wrote it. 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 LAYER_BITS = 12  # up to 4096 layers; docker refuses more than 127
 _LAYER_MASK = (1 << LAYER_BITS) - 1
@@ -31,25 +31,53 @@ def split_path(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
 
+Dropped = Callable[[str, int], None]  # (path, packed) of a file the tree forgets
+
+
+def _ignore(path: str, packed: int) -> None:
+    return None
+
+
 class MergedTree:
-    def __init__(self) -> None:
+    """`dropped` hears of every file removed or replaced (by a whiteout, an opaque whiteout, or a
+    directory taking its place), so the efficiency accumulator can keep what it knew of it."""
+
+    def __init__(self, dropped: Dropped = _ignore) -> None:
         self.root: Directory = {"": 0}
+        self.dropped = dropped
+
+    def _drop(self, path: str, node: Directory | int) -> None:
+        if isinstance(node, int):
+            self.dropped(path, node)
+        else:
+            for child_path, packed in self.files(node, path):
+                self.dropped(child_path, packed)
 
     def _parent(self, parts: list[str], layer: int) -> Directory:
         node = self.root
-        for name in parts[:-1]:
+        for depth, name in enumerate(parts[:-1]):
             child = node.get(name)
             if not isinstance(child, dict):
                 # An implicit directory (no tar entry of its own), or a file that a later layer turned
                 # into a directory by writing beneath it.
+                if child is not None:
+                    self._drop("/".join(parts[: depth + 1]), child)
                 child = {"": layer << 1}
                 node[name] = child
             node = child
         return node
 
-    def add_file(self, parts: list[str], size: int, layer: int) -> None:
-        if parts:
-            self._parent(parts, layer)[parts[-1]] = pack_file(size, layer)
+    def add_file(self, parts: list[str], size: int, layer: int) -> int | None:
+        """Returns the file this one replaces (packed), if the path held a file."""
+        if not parts:
+            return None
+        parent = self._parent(parts, layer)
+        previous = parent.get(parts[-1])
+        parent[parts[-1]] = pack_file(size, layer)
+        if isinstance(previous, dict):
+            self._drop("/".join(parts), previous)
+            return None
+        return previous
 
     def add_directory(self, parts: list[str], layer: int) -> None:
         if not parts:
@@ -59,6 +87,8 @@ class MergedTree:
         if isinstance(child, dict):
             child[""] = (layer << 1) | 1
         else:
+            if child is not None:
+                self._drop("/".join(parts), child)
             parent[parts[-1]] = {"": (layer << 1) | 1}
 
     def mark_implicit(self, parts: list[str]) -> None:
@@ -90,15 +120,16 @@ class MergedTree:
         if node is None:
             return None
         if isinstance(node, int):
-            charged = 0
+            # The whited-out file itself is the whiteout's own visit: the caller accounts for it.
             if file_layer(node) < layer:
                 del parent[parts[-1]]
-            return charged
+            return 0
         # dive sizes a whited-out directory only when a tar entry named it a directory (an implicit
         # parent carries an empty FileInfo with IsDir false), summing everything beneath it.
         charged = subtree_size(node) if node[""] & 1 else 0
         if (node[""] >> 1) < layer:
             del parent[parts[-1]]
+            self._drop("/".join(parts), node)
         return charged
 
     def clear_below(self, parts: list[str], layer: int) -> None:
@@ -110,7 +141,7 @@ class MergedTree:
             child = node[name]
             written = file_layer(child) if isinstance(child, int) else child[""] >> 1  # type: ignore[index]
             if written < layer:
-                del node[name]
+                self._drop("/".join([*parts, name]), node.pop(name))
 
     def files(self, node: Directory | None = None, prefix: str = "") -> Iterator[tuple[str, int]]:
         """(path, packed) for every file beneath `node`, in sorted order, depth first."""
