@@ -231,6 +231,11 @@ class _BlobStream(io.RawIOBase):
             super().close()
 
 
+def _same_origin(url: httpx.URL, ref: Reference) -> bool:
+    registry = httpx.URL(f"{ref.scheme}://{ref.api_host}/")
+    return (url.scheme, url.host, url.port) == (registry.scheme, registry.host, registry.port)
+
+
 def _ssl_context() -> ssl.SSLContext:
     # The system store plus SSL_CERT_FILE: corporate proxies put their CA there, not in certifi.
     return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
@@ -345,7 +350,8 @@ class RegistryClient:
         while True:
             request_headers = dict(headers or {})
             auth = self._auth.get((ref.registry, " ".join(scopes)))
-            if auth:
+            # Credentials go to the registry only, never to an upload Location on another host.
+            if auth and _same_origin(httpx.URL(url), ref):
                 request_headers["Authorization"] = auth
             request = self._client.build_request(
                 method, url, headers=request_headers, content=content() if content else None
