@@ -67,3 +67,10 @@ def test_second_scan_reads_facts_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.undo()
     third = scan_project(walk_project(tmp_path), cache=tmp_path / "cache")
     assert [i.name for i in third.facts[0].imports] == ["flask", "yaml"]
+
+
+def test_requirements_directory_files_are_found(tmp_path):
+    (tmp_path / "requirements").mkdir()
+    for name in ("base.txt", "prod.txt", "notes.md"):
+        (tmp_path / "requirements" / name).write_text("flask\n")
+    assert walk_project(tmp_path).requirement_files == ["requirements/base.txt", "requirements/prod.txt"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jettison.deps.closure import Closure, dependency_closure
 from jettison.deps.distributions import DistributionInfo
@@ -68,9 +69,14 @@ class ModuleIndex:
         return {name for key, names in self.by_module.items() if key.startswith(prefix) for name in names}
 
 
+@lru_cache(maxsize=1)
+def _table_index() -> ModuleIndex:
+    return ModuleIndex(offline_table())
+
+
 def _suggest_distribution(module: str) -> str:
     """The distribution that provides a missing module, from the built-in table, else the module name."""
-    candidates = ModuleIndex(offline_table()).providers(module)
+    candidates = _table_index().providers(module)
     if candidates:
         # Prefer the distribution whose name looks like the module (psycopg2 over psycopg2-binary).
         top = normalize_name(module.split(".")[0])

@@ -88,7 +88,9 @@ def walk_project(root: Path, exclude: tuple[str, ...] = (), include_tests: bool 
                 if any(fnmatch.fnmatch(name, pattern) for pattern in excluded_files):
                     continue
                 files.python.append(rel)
-            elif is_requirements_file(name):
+            elif is_requirements_file(name) or (
+                rel_dir.rsplit("/", 1)[-1] == "requirements" and name.endswith((".txt", ".in"))
+            ):
                 files.requirement_files.append(rel)
             elif any(fnmatch.fnmatch(name, p) for p in _COMMAND_FILE_NAMES) and not any(
                 fnmatch.fnmatch(name, p) for p in _NOT_CONFIG
