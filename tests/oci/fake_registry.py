@@ -36,12 +36,15 @@ class FakeRegistry:
         self.uploads: dict[str, bytearray] = {}
         self.log: list[tuple[str, str, int]] = []
         self.before: Callable[[httpx.Request], httpx.Response | None] | None = None
+        self.upload_origin = ""  # e.g. "http://127.0.0.2:9": upload Locations point at another host
+        self.requests: list[httpx.Request] = []
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         request.read()
+        self.requests.append(request)
         response = self.before(request) if self.before else None
         if response is None:
             response = self._route(request)
@@ -86,7 +89,8 @@ class FakeRegistry:
                 return httpx.Response(201, headers={"Location": f"/v2/{repo}/blobs/{mount}"})
             session = uuid.uuid4().hex
             self.uploads[session] = bytearray()
-            return httpx.Response(202, headers={"Location": f"/v2/{repo}/blobs/uploads/{session}?_state=x"})
+            location = f"{self.upload_origin}/v2/{repo}/blobs/uploads/{session}?_state=x"
+            return httpx.Response(202, headers={"Location": location})
         if session not in self.uploads:
             return httpx.Response(404, json={"errors": [{"code": "BLOB_UPLOAD_UNKNOWN"}]})
         data = self.uploads[session]

@@ -285,3 +285,17 @@ def test_a_layer_that_cannot_be_read_stops_the_push_before_the_manifest(registry
         )
     assert not [p for m, p, _ in registry.log if "/manifests/" in p]
     assert layer.digest not in registry.blobs.get("a", {})
+
+
+def test_credentials_never_go_to_an_upload_location_on_another_host(registry, tmp_path):
+    tokens = bearer_gate(registry)
+    gate = registry.before
+    registry.before = lambda request: None if request.url.host == "127.0.0.2" else gate(request)
+    registry.upload_origin = "http://127.0.0.2:9"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"auths": {HOST: {"username": "jet", "password": "pw"}}}))
+    image = image_for("elsewhere")
+    assert make_client(registry, credentials=DockerCredentials(config)).push(image, f"{HOST}/app:1").digest
+    elsewhere = [r for r in registry.requests if r.url.host == "127.0.0.2"]
+    assert elsewhere and all("authorization" not in r.headers for r in elsewhere)
+    assert tokens
