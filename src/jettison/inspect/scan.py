@@ -296,6 +296,8 @@ class _Scanner:
         if size >= DUPLICATE_MIN_SIZE:
             if not stream.random_access:
                 need_hash = True
+                # a seekable layer later holding a file of this size must hash it to compare
+                self.first_of_size[size] = None
             elif size not in self.first_of_size:
                 self.first_of_size[size] = (index, offset, path)
             else:
