@@ -283,3 +283,11 @@ def test_property_directories_built_differently_give_one_digest(
             Layer.from_directory(root, prefix="/app", blobs=BlobDirectory(root.parent / "blobs")).digest
         )
     assert len(digests) == 1
+
+
+def test_compression_level_is_an_explicit_input(tmp_path):
+    entries = [TarEntry("f", data=bytes(range(256)) * 200)]
+    fast = Layer.from_entries(entries, blobs=BlobDirectory(tmp_path), level=1)
+    default = Layer.from_entries(entries, blobs=BlobDirectory(tmp_path))
+    assert fast.diff_id == default.diff_id and fast.digest != default.digest
+    assert Layer.from_entries(entries, blobs=BlobDirectory(tmp_path), level=1).digest == fast.digest

@@ -192,6 +192,7 @@ class Layer:
         gid: int = 0,
         parents: bool = True,
         docker_media_type: bool = False,
+        level: int | None = None,
     ) -> Layer:
         """Write a deterministic layer from entries (any order; duplicates: the last one wins)."""
         return write_layer(
@@ -203,6 +204,7 @@ class Layer:
             gid=gid,
             parents=parents,
             docker_media_type=docker_media_type,
+            level=level,
         )
 
     @classmethod
@@ -219,6 +221,7 @@ class Layer:
         gid: int = 0,
         parents: bool = True,
         docker_media_type: bool = False,
+        level: int | None = None,
     ) -> Layer:
         """Write a deterministic layer holding the tree under `directory`, placed at `prefix` in the image.
 
@@ -234,6 +237,7 @@ class Layer:
             gid=gid,
             parents=parents,
             docker_media_type=docker_media_type,
+            level=level,
         )
 
 
@@ -373,10 +377,10 @@ def entries_from_directory(
     return entries
 
 
-def _compressor(sink: HashingWriter, compression: str) -> BinaryIO:
+def _compressor(sink: HashingWriter, compression: str, level: int | None = None) -> BinaryIO:
     if compression == "gzip":
         # filename="" and mtime=0 keep the name and the time out of the gzip header.
-        return gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[arg-type,return-value]
+        return gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=level or GZIP_LEVEL, mtime=0)  # type: ignore[arg-type,return-value]
     if compression == "zstd":
         try:
             import zstandard
@@ -384,7 +388,7 @@ def _compressor(sink: HashingWriter, compression: str) -> BinaryIO:
             raise JettisonError(
                 "zstd layers need the zstandard package: pip install 'jettison[zstd]'"
             ) from None
-        compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=False)
+        compressor = zstandard.ZstdCompressor(level=level or ZSTD_LEVEL, write_content_size=False)
         return compressor.stream_writer(sink, closefd=False)  # type: ignore[return-value]
     if compression == "none":
         return sink  # type: ignore[return-value]
@@ -450,8 +454,12 @@ def write_layer(
     gid: int = 0,
     parents: bool = True,
     docker_media_type: bool = False,
+    level: int | None = None,
 ) -> Layer:
-    """Write entries as one deterministic layer blob and return its Layer (see the module docstring)."""
+    """Write entries as one deterministic layer blob and return its Layer (see the module docstring).
+
+    `level` is the compression level (default gzip 6, zstd 3); like every other input it changes the
+    digest, so a caller choosing one must always choose the same."""
     blobs = blobs or default_blob_directory()
     when = source_date_epoch() if mtime is None else mtime
     ordered = _prepare(entries, parents)
@@ -459,7 +467,7 @@ def write_layer(
     try:
         with handle:
             compressed = HashingWriter(handle)
-            writer = _compressor(compressed, compression)
+            writer = _compressor(compressed, compression, level)
             uncompressed = HashingWriter(writer) if compression != "none" else compressed
             with tarfile.TarFile(fileobj=uncompressed, mode="w", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[arg-type]
                 for entry in ordered:
