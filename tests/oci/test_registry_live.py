@@ -278,3 +278,17 @@ def test_stand_in_bases_read_from_every_store(services):
     validate_image(from_registry)
     members = sum(1 for _ in from_archive.layers[0].members())
     assert members > 1000
+
+
+def test_skopeo_selects_a_platform_from_our_multi_platform_layout(services, tmp_path):
+    index = ImageIndex.of([app_image("m", "amd64"), app_image("m", "arm64")])
+    write_oci_layout(index, tmp_path / "multi", "m")
+    for arch in ("amd64", "arm64"):
+        inspected = json.loads(
+            subprocess.run(
+                ["skopeo", "inspect", "--override-arch", arch, f"oci:{tmp_path / 'multi'}:m"],
+                check=True,
+                capture_output=True,
+            ).stdout
+        )
+        assert inspected["Architecture"] == arch and inspected["Digest"] == index.digest
