@@ -250,7 +250,8 @@ def test_real_tools_read_our_layout_and_archive(services, tmp_path):
     assert unpacked.read_bytes() == script and unpacked.stat().st_mode & 0o777 == 0o755
     assert (bundle / "rootfs" / "usr" / "bin" / "python3").exists()
     archive = tmp_path / "app.tar"
-    write_docker_archive(image, archive, "jettison-test/app:1")
+    tag = f"{unique('loaded')}:1"
+    write_docker_archive(image, archive, tag)
     subprocess.run(["skopeo", "inspect", f"docker-archive:{archive}"], check=True, capture_output=True)
     loaded = subprocess.run(
         [services.docker, "load", "-i", str(archive)],
@@ -259,14 +260,17 @@ def test_real_tools_read_our_layout_and_archive(services, tmp_path):
         capture_output=True,
         text=True,
     )
-    assert "jettison-test/app:1" in loaded.stdout
-    run = subprocess.run(
-        [services.docker, "run", "--rm", "--network=host", "jettison-test/app:1", "/app/hello.sh"],
-        env=services.env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.stdout.strip() == "hello from jettison", run.stderr
+    try:
+        assert tag in loaded.stdout
+        run = subprocess.run(
+            [services.docker, "run", "--rm", "--network=host", tag, "/app/hello.sh"],
+            env=services.env,
+            capture_output=True,
+            text=True,
+        )
+        assert run.stdout.strip() == "hello from jettison", run.stderr
+    finally:
+        subprocess.run([services.docker, "rmi", tag], env=services.env, capture_output=True)
 
 
 def test_stand_in_bases_read_from_every_store(services):
