@@ -189,3 +189,17 @@ def test_registry_cache_lets_another_runner_skip_uv_and_mount_layers(
     assert second.digest == first.digest
     assert len(second.pushed.mounted) >= 1  # the dependency layers came across without an upload
     assert not (tmp_path / "runner-b" / "blobs").exists()  # and were never downloaded
+
+
+def test_missing_registry_base_is_one_line_exit_2(services, project, tmp_path):
+    from click.testing import CliRunner
+
+    from jettison.cli import main
+
+    result = CliRunner().invoke(main, [
+        "build", str(project), "--base", f"{services.registry}/jettison-test/no-such-base:1",
+        "--output", f"oci:{tmp_path / 'out'}", "--cache-dir", str(tmp_path / "cache"),
+    ])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("jettison: ") and result.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()
