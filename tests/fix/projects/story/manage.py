@@ -1,0 +1,4 @@
+import sys
+
+if sys.argv[1:] == ["migrate"]:
+    print("migrated")
