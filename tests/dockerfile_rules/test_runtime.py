@@ -38,3 +38,11 @@ def test_gunicorn_command_lines() -> None:
         "workers": "2", "config": "conf.py", "app": "a:b",
     }  # fmt: skip
     assert parse_gunicorn(["uvicorn", "main:app"]) is None
+
+
+def test_env_forms_as_buildkit_parses_them(parse_dockerfile) -> None:
+    text = 'FROM x\nENV A="x y" B=2\nENV LEGACY some value\nLABEL l=$A-$B-$LEGACY\n'
+    model = build_model(parse_dockerfile(text))
+    stage = model.final_stage
+    assert [(e.name, e.value) for e in stage.envs] == [("A", "x y"), ("B", "2"), ("LEGACY", "some value")]
+    assert stage.steps[-1].expansion.value == "l=x y-2-some value"

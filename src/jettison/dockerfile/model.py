@@ -220,6 +220,9 @@ def _split_arg_word(word: str) -> tuple[str, str | None]:
 
 def _env_pairs(instruction: Instruction) -> list[tuple[str, str]]:
     args = list(instruction.args)
+    # BuildKit's tree keeps ENV as (key, value, separator) triples: "=" for key=value, "" for legacy.
+    if args and len(args) % 3 == 0 and all(args[i] in ("=", "") for i in range(2, len(args), 3)):
+        return [(args[i], args[i + 1]) for i in range(0, len(args), 3)]
     if len(args) % 2 == 0 and args:
         return [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
     # Fallback for a tree that keeps ENV words unsplit: read `key=value` words or `key value`.
