@@ -267,4 +267,3 @@ def heredocs_from_line(line: str) -> list[Heredoc]:
     except HeredocError:
         return []  # BuildKit ignores a line its lexer cannot split: no heredocs then
     return [heredoc for word in words if (heredoc := parse_heredoc(word)) is not None]
-

@@ -3,8 +3,8 @@
 A port of moby/buildkit frontend/dockerfile/parser (parser.go, line_parsers.go, split_command.go,
 directives.go): line continuations with comments and blank lines inside, the `escape`/`syntax`/`check`
 directives, `--flags`, exec (JSON) form with BuildKit's fallback to shell form for arrays that are not
-JSON, ONBUILD, HEALTHCHECK and heredocs (heredoc.py). `dump` (dump.py) prints the tree the way BuildKit's
-AST dump does; every case of BuildKit's parser conformance suite produces its dump byte for byte.
+JSON, ONBUILD, HEALTHCHECK and heredocs (heredoc.py). `dump` (dump.py, re-exported here) prints the tree
+as BuildKit's AST dump does; every case of BuildKit's parser conformance suite dumps byte for byte.
 
 Written by hand because no Python library parses the BuildKit way: `dockerfile-parse` (the usual one)
 splits lines with its own regular expressions, knows no heredocs, and neither folds continuations with
@@ -26,8 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.dockerfile.ast import Comment, Dockerfile, Heredoc, Instruction
+from jettison.dockerfile.dump import dump, go_quote
 from jettison.dockerfile.heredoc import GO_SPACES, HeredocError, heredocs_from_line
 from jettison.errors import JettisonError
+
+__all__ = ["MAX_LINE_BYTES", "dump", "go_quote", "parse", "parse_file"]
 
 MAX_LINE_BYTES = 65535  # Go's bufio.Scanner refuses longer lines, and so BuildKit does
 
@@ -52,6 +55,7 @@ _PARSERS = {
     "VOLUME": "json_or_list",
     "WORKDIR": "string",
 }
+_KEYWORDS = {keyword.lower(): keyword for keyword in _PARSERS}
 _HEREDOC_INSTRUCTIONS = {"ADD", "COPY", "RUN"}
 _VALID_DIRECTIVES = {"syntax", "escape", "check"}
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
@@ -337,9 +341,26 @@ class _Overflow(ValueError):
 
 def _go_number(text: str) -> float:
     # Go decodes JSON numbers into float64 and fails past its range; BuildKit then reads shell form.
-    if math.isinf(float(text)):
+    if not text.isascii() or math.isinf(float(text)):
         raise _Overflow(text)
     return 0.0
+
+
+def _nesting(text: str) -> int:
+    """How deeply arrays and objects nest in `text`, strings skipped."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _reject_constant(text: str) -> float:
@@ -355,7 +376,11 @@ def _parse_json(rest: str) -> list[str]:
             rest, parse_float=_go_number, parse_int=_go_number, parse_constant=_reject_constant
         )
     except RecursionError:
-        value = [[]]  # nested deeper than Python recurses: certainly not an array of strings
+        # Deeper than Python recurses: Go's decoder accepts up to 10000 levels (then not an array of
+        # strings) and calls deeper input invalid JSON (then shell form).
+        if _nesting(rest) > 10000:
+            raise _NotJSON(rest) from None
+        value = [[]]
     except ValueError as error:
         raise _NotJSON(rest) from error
     if not all(isinstance(item, str) for item in value):
@@ -402,10 +427,11 @@ def _healthcheck(rest: str) -> tuple[list[str], bool]:
 def _node(line: str, directives: _Directives) -> _Node:
     """newNodeFromLine: split off name and flags, then read the arguments the instruction's way."""
     name, flags, rest = _split_command(line)
-    keyword = _go_lower(name).upper()
-    kind = _PARSERS.get(keyword)
-    if kind is None:
+    # BuildKit looks the lower-cased name up (upper-casing would also turn 'ſ' or 'ı' into ASCII).
+    keyword = _KEYWORDS.get(_go_lower(name))
+    if keyword is None:
         raise _SyntaxError(_unknown_instruction(name))
+    kind = _PARSERS[keyword]
     node = _Node(keyword, flags, [], rest)
     if kind == "json_or_string":
         node.args, node.json_form = _json_or_string(rest)
@@ -593,47 +619,3 @@ def _trigger(node: _Node, start: int, end: int, indent: int) -> Instruction:
         end_line=end,
         start_column=indent + 1,
     )
-
-
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote, which BuildKit's dump uses for every value."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogate escape)
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch.isprintable() and not 0xD800 <= code <= 0xDFFF:
-            out.append(ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def dump(dockerfile: Dockerfile) -> str:
-    """BuildKit's AST dump: one `(name ["--flag"] "arg" ...)` line per instruction, no final newline."""
-    return "\n".join(f"({_dump(instruction)})" for instruction in dockerfile.instructions)
-
-
-def _dump(instruction: Instruction) -> str:
-    text = instruction.keyword.lower()
-    if instruction.flags:
-        text += " [" + " ".join(go_quote(flag) for flag in instruction.flags) + "]"
-    if instruction.trigger is not None:
-        text += f" ({_dump(instruction.trigger)})"
-    for arg in instruction.args:
-        text += " " + go_quote(arg)
-    return text.strip(GO_SPACES)
