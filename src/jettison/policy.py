@@ -1,15 +1,16 @@
 """Policy: the one pass that turns what the rules found into what the user sees, and the exit status.
 
 Rules never see pragmas or configuration (hadolint keeps them apart the same way). After every rule
-ran, this pass drops findings ignored by configuration (`ignore = [...]`), by a file-level
-`# jettison: ignore-file=ID[,ID]` or by `# jettison: ignore=ID[,ID]` on the comment line(s) directly
-above the finding's line (or at the end of that line, in files that allow trailing comments), applies
+ran, this pass drops findings in excluded paths (`exclude = [...]`) and those ignored by
+configuration (`ignore = [...]`), by a file-level `# jettison: ignore-file=ID[,ID]` or by
+`# jettison: ignore=ID[,ID]` on the comment line(s) directly above the finding's line (or at the end of that line, in files that allow trailing comments), applies
 severity overrides, and compares the rest with the failure threshold.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ def apply_policy(
         if _matches(finding.rule, config.ignore):
             continue
         location = finding.location
+        if location is not None and _excluded(location.path, config.exclude):
+            continue
         if location is not None:
             if location.path not in cache:
                 text = reader(location.path)
@@ -87,6 +90,13 @@ def apply_policy(
             finding = dataclasses.replace(finding, severity=override)
         kept.append(finding)
     return kept
+
+
+def _excluded(path: str, patterns: Iterable[str]) -> bool:
+    """`exclude` globs match a finding's path or any directory above it (`legacy` drops legacy/...)."""
+    parts = Path(path).as_posix().split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(fnmatch.fnmatch(prefix, pattern.rstrip("/")) for pattern in patterns for prefix in prefixes)
 
 
 def exit_status(findings: Iterable[Finding], config: JettisonConfig) -> int:

@@ -50,3 +50,11 @@ def test_threshold() -> None:
     assert exit_status(findings, JettisonConfig(fail_on=Severity.STYLE)) == 1
     assert exit_status(findings, JettisonConfig()) == 0  # the default threshold is warning, as in audit
     assert exit_status([], JettisonConfig()) == 0
+
+
+def test_excluded_paths_are_dropped() -> None:
+    config = JettisonConfig(exclude=("legacy", "docker/*.dev"))
+    findings = [finding("JD101", 1)]
+    findings.append(Finding("JD101", Severity.WARNING, "m", Location("legacy/Dockerfile", 1)))
+    findings.append(Finding("JD101", Severity.WARNING, "m", Location("docker/Dockerfile.dev", 1)))
+    assert [f.location.path for f in apply_policy(findings, config, lambda path: None)] == ["Dockerfile"]
