@@ -163,3 +163,34 @@ def test_parse_file(tmp_path) -> None:
     assert parse_file(path).path == str(path)
     with pytest.raises(JettisonError, match="cannot read"):
         parse_file(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("HEALTHCHEC\u212a NONE", '(healthcheck "NONE")'),  # Go lower-cases the Kelvin sign to k
+        ("MA\u0130NTAINER me", '(maintainer "me")'),  # and U+0130 to a plain i
+        ("CMD " + "[" * 10001 + "]" * 10001, None),  # deeper than Go's JSON decoder: shell form
+        ("CMD [1\u0663]", '(cmd "[1\u0663]")'),  # JSON digits are ASCII
+        ("FROM a\rRUN b\r", '(from "a" "RUN" "b")'),  # a lone CR ends no line in BuildKit either
+        ('FROM a\nENV A="b \\" c" D=e', '(from "a")\n(env "A" "\\"b \\\\\\" c\\"" "=" "D" "e" "=")'),
+    ],
+)
+def test_go_corner_cases(text: str, expected: str | None) -> None:
+    got = dump(parse(text))
+    if expected is None:
+        assert got.startswith('(cmd "[[[')
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\u017fHELL ["a"]',  # 'ſ'.upper() is S, but BuildKit compares lower-cased names
+        "CMD " + "[" * 1500 + "]" * 1500,  # nested arrays are not strings, however deep Python recursed
+    ],
+)
+def test_go_corner_case_errors(text: str) -> None:
+    with pytest.raises(JettisonError):
+        parse(text)
