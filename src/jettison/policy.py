@@ -2,9 +2,10 @@
 
 Rules never see pragmas or configuration (hadolint keeps them apart the same way). After every rule
 ran, this pass drops findings in excluded paths (`exclude = [...]`) and those ignored by
-configuration (`ignore = [...]`), by a file-level `# jettison: ignore-file=ID[,ID]` or by
-`# jettison: ignore=ID[,ID]` on the comment line(s) directly above the finding's line (or at the end of that line, in files that allow trailing comments), applies
-severity overrides, and compares the rest with the failure threshold.
+configuration (`ignore = [...]`), by a file-level `# jettison: ignore-file=ID[,ID]`, or by
+`# jettison: ignore=ID[,ID]` on the comment line(s) directly above the finding's line (or at the
+end of that line, in files that allow trailing comments); then it applies severity overrides and
+compares the rest with the failure threshold.
 """
 
 from __future__ import annotations
