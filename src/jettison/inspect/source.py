@@ -75,6 +75,7 @@ class _Window(io.RawIOBase):
         super().__init__()
         self.owner = owner  # the stream that owns `handle`: closing it (or losing it) closes the file
         self.handle, self.start, self.size, self.position = handle, start, size, 0
+        self.at = -1  # where `handle` stands, to skip the seek when reads follow each other
 
     def readable(self) -> bool:
         return True
@@ -86,10 +87,12 @@ class _Window(io.RawIOBase):
         count = min(len(buffer), self.size - self.position)
         if count <= 0:
             return 0
-        self.handle.seek(self.start + self.position)
+        if self.at != self.start + self.position:
+            self.handle.seek(self.start + self.position)
         data = self.handle.read(count)
         buffer[: len(data)] = data
         self.position += len(data)
+        self.at = self.start + self.position
         return len(data)
 
     def seek(self, offset: int, whence: int = 0) -> int:
