@@ -299,3 +299,25 @@ def test_credentials_never_go_to_an_upload_location_on_another_host(registry, tm
     elsewhere = [r for r in registry.requests if r.url.host == "127.0.0.2"]
     assert elsewhere and all("authorization" not in r.headers for r in elsewhere)
     assert tokens
+
+
+def test_with_local_blobs_downloads_once_and_still_mounts(registry, tmp_path):
+    from jettison.oci import BlobDirectory, with_local_blobs
+
+    image = image_for("cached")
+    client = make_client(registry)
+    client.push(image, f"{HOST}/base:1")
+    pulled = client.pull(f"{HOST}/base:1")
+    blobs = BlobDirectory(tmp_path / "cache")
+    local = with_local_blobs(pulled, blobs)
+    gets = len([1 for m, p, _ in registry.log if m == "GET" and "/blobs/" in p])
+    again = with_local_blobs(client.pull(f"{HOST}/base:1"), blobs)
+    validate_image(again)
+    assert (
+        len([1 for m, p, _ in registry.log if m == "GET" and "/blobs/" in p]) == gets + 1
+    )  # the config only
+    assert all(layer.local_path and layer.local_path.exists() for layer in local.layers)
+    result = client.push(
+        append_layers(local, [Layer.from_entries([TarEntry("x", data=b"1")])]), f"{HOST}/app:1"
+    )
+    assert result.mounted == [layer.digest for layer in image.layers]

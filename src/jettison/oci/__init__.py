@@ -28,6 +28,7 @@ Images (jettison.oci.image):
     Image.assemble(config, layers, annotations=None, docker=False)     config diff_ids set from layers
     append_layers(image, layers, history=[History(...)]), with_config(image, cfg | fn), with_annotations,
     as_oci(image)                                     all pure: they return new Images
+    with_local_blobs(image, BlobDirectory(dir))       download/verify layers once, read locally after
     ImageIndex.of([images]) (.images, .image_for(platform), .digest)
 
 Stores:
@@ -62,6 +63,7 @@ from jettison.oci.image import (
     host_platform,
     with_annotations,
     with_config,
+    with_local_blobs,
 )
 from jettison.oci.layers import Layer, Member, TarEntry, extract_layers, iter_members, recompress
 from jettison.oci.layout import read_oci_index, read_oci_layout, write_oci_layout
@@ -90,6 +92,7 @@ __all__ = [
     "recompress",
     "with_annotations",
     "with_config",
+    "with_local_blobs",
     "write_docker_archive",
     "write_image",
     "write_oci_layout",

@@ -30,7 +30,7 @@ from jettison.model.image import (
     Manifest,
     Platform,
 )
-from jettison.oci.blobs import sha256_digest
+from jettison.oci.blobs import BlobDirectory, sha256_digest
 from jettison.oci.layers import Layer
 
 _TO_OCI = {DOCKER_LAYER: OCI_LAYER, DOCKER_LAYER_GZIP: OCI_LAYER_GZIP}
@@ -271,3 +271,37 @@ def host_platform() -> Platform:
     machine = _platform.machine().lower()
     arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
     return Platform("linux", arch)
+
+
+def with_local_blobs(image: Image, blobs: BlobDirectory) -> Image:
+    """The same image with every layer copied (verified) into `blobs` once and read from there after.
+
+    A registry base is downloaded on first use only (go-containerregistry's cache.Image). Layers keep
+    their `where`, so a push to the same registry still mounts them instead of uploading; the copies
+    carry local_path, so layouts hard-link them.
+    """
+    local = []
+    for layer in image.layers:
+        if not blobs.has(layer.digest, layer.size):
+            with layer.open() as stream:
+                blobs.write_stream(stream, layer.digest, layer.size, layer.what)
+        path = blobs.path(layer.digest)
+        local.append(
+            Layer(
+                layer.digest,
+                layer.diff_id,
+                layer.size,
+                layer.media_type,
+                _opener_for(path),
+                layer.where,
+                dict(layer.annotations),
+                local_path=path,
+            )
+        )
+    copy = Image(image.manifest_bytes, image.config_bytes, tuple(local), image.where)
+    copy._parsed.update(image._parsed)
+    return copy
+
+
+def _opener_for(path: Any) -> Callable[[], Any]:
+    return lambda: open(path, "rb")  # noqa: SIM115 - the caller closes the stream it asked for
