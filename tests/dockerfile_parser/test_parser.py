@@ -99,6 +99,7 @@ def test_bom_and_crlf() -> None:
     dockerfile = parse(b"\xef\xbb\xbf# escape=`\r\nFROM a\r\nRUN echo `\r\n  b\r\n")
     assert dockerfile.escape == "`"
     assert dump(dockerfile) == '(from "a")\n(run "echo   b")'
+    assert dockerfile.source.startswith("# escape=`\r\n")  # lines and columns index into the text as parsed
 
 
 def test_flags_and_json_forms() -> None:

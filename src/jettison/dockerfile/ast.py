@@ -90,4 +90,5 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     directives: dict[str, str] = field(default_factory=dict)  # syntax, escape, check (lower-case keys)
     escape: str = "\\"
-    comments: tuple[Comment, ...] = ()  # every comment in the file, with its line
+    comments: tuple[Comment, ...] = ()  # every comment in the file, with its line (directives are not)
+    source: str = ""  # the text parsed (decoded, byte-order mark removed): lines and columns index into it

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from jettison.dockerfile.ast import Dockerfile, Instruction
 
-_GO_SPACES = (
-    "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-)
-
 
 def go_quote(text: str) -> str:
     """Go's strconv.Quote, which BuildKit's dump uses for every value."""
@@ -54,4 +50,4 @@ def _dump(instruction: Instruction) -> str:
         text += f" ({_dump(instruction.trigger)})"
     for arg in instruction.args:
         text += " " + go_quote(arg)
-    return text.strip(_GO_SPACES)
+    return text  # never blank-edged: BuildKit's TrimSpace here only matters for its nameless nodes

@@ -66,6 +66,8 @@ class _Lexer:
     def __init__(self, text: str, raw_quotes: bool, raw_escapes: bool) -> None:
         # Go's text/scanner reads an invalid UTF-8 byte (a surrogate escape here) as U+FFFD.
         self.text = re.sub("[\udc80-\udcff]", "\ufffd", text)
+        if self.text.startswith("\ufeff"):
+            self.text = self.text[1:]  # text/scanner skips a byte-order mark where it starts reading
         self.pos = 0
         self.raw_quotes = raw_quotes
         self.raw_escapes = raw_escapes

@@ -157,8 +157,6 @@ def _lines(text: str) -> list[str]:
     lines = [line + "\n" for line in lines]
     if last:
         lines.append(last)
-    if lines and lines[0].startswith("\ufeff"):
-        lines[0] = lines[0][1:]
     return lines
 
 
@@ -477,7 +475,8 @@ def _can_contain_heredoc(node: _Node) -> bool:
 
 def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
     """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
-    lines = _lines(_decode(text, path))
+    source = _decode(text, path).removeprefix("\ufeff")
+    lines = _lines(source)
     for number, line in enumerate(lines, 1):
         if len(_trim_newline(line).encode("utf-8")) > MAX_LINE_BYTES:
             message = f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
@@ -562,6 +561,7 @@ def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
         directives=dict(directives.values),
         escape=directives.escape,
         comments=tuple(all_comments),
+        source=source,
     )
 
 
