@@ -14,6 +14,11 @@ from click.testing import CliRunner
 from inspect_images import layer_tar, write_docker_archive
 
 from jettison.cli import main
+from jettison.model.image import ImageConfig
+from jettison.oci.blobs import BlobDirectory
+from jettison.oci.image import Image
+from jettison.oci.layers import Layer, TarEntry
+from jettison.oci.layout import write_oci_layout
 
 SITE = "usr/local/lib/python3.11/site-packages"
 
@@ -152,3 +157,28 @@ def test_corrupt_gzip_layer_is_one_line(tmp_path):
     archive = write_docker_archive(tmp_path / "g.tar", [bytes(compressed)])
     message = _one_line_error(["inspect", f"docker-archive:{archive}"])
     assert "layer" in message
+
+
+def _oci_layout(tmp_path: Path, compression: str) -> Path:
+    blobs_dir = tmp_path / f"blobs-{compression}"
+    layer = Layer.from_entries(
+        [TarEntry("app/main.py", data=b"print('hi')\n" * 100)],
+        compression=compression,
+        blobs=BlobDirectory(blobs_dir),
+    )
+    image = Image.assemble(ImageConfig(), [layer])
+    layout = tmp_path / f"oci-{compression}"
+    write_oci_layout(image, layout, tag="latest")
+    return layout
+
+
+@pytest.mark.parametrize("compression", ["gzip", "none"])
+def test_oci_layout_missing_layer_blob_is_one_line(tmp_path, compression):
+    layout = _oci_layout(tmp_path, compression)
+    ok = CliRunner().invoke(
+        main, ["inspect", f"oci:{layout}:latest", "--format", "json", "--project", str(tmp_path)]
+    )
+    assert ok.exit_code == 0, ok.output
+    layer_digest = json.loads(ok.stdout)["layers"][0]["digest"]
+    (layout / "blobs" / "sha256" / layer_digest.removeprefix("sha256:")).unlink()
+    assert "layer" in _one_line_error(["inspect", f"oci:{layout}:latest", "--project", str(tmp_path)])
