@@ -57,7 +57,13 @@ def test_server_commands_and_app_strings():
         "#!/bin/sh\nset -e\nexec python -m uvicorn svc.main:app --host 0.0.0.0 \\\n  --port 80\n", "run.sh"
     )
     assert (("uvicorn",), "server-command") in refs and (("svc.main",), "app-string") in refs
-    assert text_refs("RUN pip install gunicorn-extras\n", "Dockerfile") == set()
+    assert text_refs("RUN pip install gunicorn-extras\n", "Dockerfile") == {((), "console-script")}
+    (script,) = text_references("CMD newrelic-admin run-program my-server\n", "Dockerfile")
+    assert (script.modules, script.rule) == (("newrelic",), "server-command")
+    (script,) = text_references("CMD my-server --port 80\n", "Dockerfile")
+    assert (script.command, script.soft) == ("my-server", True)
+    (python_m,) = text_references("RUN python -m pip install -r requirements.txt\n", "Dockerfile")
+    assert python_m.modules == ("pip",) and python_m.soft
 
 
 @pytest.mark.parametrize(

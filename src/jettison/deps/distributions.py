@@ -23,12 +23,13 @@ class DistributionInfo:
     size: int | None = None  # installed bytes on the target platform
     source: str = ""  # provenance: which link of the chain produced this
     extras: tuple[str, ...] = field(default=())  # Provides-Extra
+    scripts: tuple[str, ...] = field(default=())  # console/gui script names it installs (entry points)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "version": self.version, "modules": list(self.modules),
             "requires": None if self.requires is None else list(self.requires), "size": self.size,
-            "source": self.source, "extras": list(self.extras),
+            "source": self.source, "extras": list(self.extras), "scripts": list(self.scripts),
         }  # fmt: skip
 
     @classmethod
@@ -37,7 +38,7 @@ class DistributionInfo:
         return cls(
             data["name"], data.get("version"), tuple(data.get("modules") or ()),
             None if requires is None else tuple(requires), data.get("size"), data.get("source", ""),
-            tuple(data.get("extras") or ()),
+            tuple(data.get("extras") or ()), tuple(data.get("scripts") or ()),
         )  # fmt: skip
 
 
@@ -47,6 +48,21 @@ def parse_metadata(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | N
     requires = tuple(message.get_all("Requires-Dist") or ())
     extras = tuple(normalize_name(e) for e in (message.get_all("Provides-Extra") or ()))
     return requires, extras, message.get("Requires-Python")
+
+
+def parse_entry_points(text: str) -> tuple[str, ...]:
+    """Script names from an entry_points.txt ([console_scripts] and [gui_scripts] sections)."""
+    import configparser
+
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return ()
+    names = [name for section in ("console_scripts", "gui_scripts") if parser.has_section(section)
+             for name in parser.options(section)]  # fmt: skip
+    return tuple(sorted(set(names)))
 
 
 _MODULE_SUFFIXES = (".py", ".so", ".pyd", ".pyc")

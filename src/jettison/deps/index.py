@@ -35,7 +35,12 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from jettison.deps.distributions import DistributionInfo, parse_metadata, provided_modules
+from jettison.deps.distributions import (
+    DistributionInfo,
+    parse_entry_points,
+    parse_metadata,
+    provided_modules,
+)
 from jettison.deps.target import Target
 from jettison.model.requirements import normalize_name
 
@@ -43,7 +48,7 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 # How long a project's file list is trusted for unpinned requirements; pinned ones never expire.
 SIMPLE_TTL_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
 
 
 def cache_dir() -> Path:
@@ -308,8 +313,15 @@ class PackageIndex:
                 raise IndexError_(f"{wheel.filename}: no METADATA")
             metadata_text = archive.read(member).decode("utf-8", "replace")
         requires, extras, _ = parse_metadata(metadata_text)
+        scripts: tuple[str, ...] = ()
+        top_level_dist_info = [m for m in paths if m.count("/") == 1 and ".dist-info/" in m]
+        entry_points = next((m for m in top_level_dist_info if m.endswith("/entry_points.txt")), None)
+        if entry_points is not None:
+            # Usually inside the block already fetched with the central directory: no extra request.
+            scripts = parse_entry_points(archive.read(entry_points).decode("utf-8", "replace"))
         return DistributionInfo(
-            name, version, provided_modules(paths), requires, installed, f"index: {wheel.filename}", extras
+            name, version, provided_modules(paths), requires, installed, f"index: {wheel.filename}", extras,
+            scripts,
         )
 
 

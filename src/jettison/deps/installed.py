@@ -26,8 +26,9 @@ for dist in md.distributions():
     paths = [str(f) for f in files]
     size = sum((f.size or 0) for f in files)
     top = dist.read_text("top_level.txt") or ""
+    scripts = [ep.name for ep in dist.entry_points if ep.group in ("console_scripts", "gui_scripts")]
     out.append({"name": name, "version": dist.version, "paths": paths, "size": size,
-                "requires": dist.requires or [], "top_level": top.split()})
+                "requires": dist.requires or [], "top_level": top.split(), "scripts": scripts})
 json.dump(out, sys.stdout)
 """
 
@@ -63,7 +64,7 @@ def installed_distributions(python: Path) -> dict[str, DistributionInfo]:
                 modules,
                 tuple(record["requires"]),
                 record["size"] or None,
-                f"installed: {python}",
+                f"installed: {python}", scripts=tuple(sorted(set(record["scripts"]))),
             ),
         )
     return out

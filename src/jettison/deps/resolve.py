@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from threading import Lock
@@ -46,9 +47,7 @@ def offline_link(name: str, requirement: Requirement | None, pin: str | None) ->
     if pin and entry.version != pin:
         # Import names rarely change between releases; sizes and requirements may, so say so.
         source += f", project pins {pin}"
-    return DistributionInfo(
-        entry.name, pin or entry.version, entry.modules, entry.requires, entry.size, source,
-                            entry.extras)  # fmt: skip
+    return replace(entry, version=pin or entry.version, source=source)
 
 
 def guess_modules(name: str) -> tuple[str, ...]:
@@ -106,10 +105,9 @@ class DistributionResolver:
         if locked is not None and (
             found.requires is None or found.source.startswith(("built-in", "name guess"))
         ):
-            found = DistributionInfo(
-                found.name, found.version or locked.version, found.modules,
-                tuple(str(r) for r in locked.dependencies), found.size, found.source + " + lock file edges",
-                found.extras,
+            found = replace(
+                found, version=found.version or locked.version, source=found.source + " + lock file edges",
+                requires=tuple(str(r) for r in locked.dependencies),
             )  # fmt: skip
         with self._lock:
             self.memo.setdefault(name, found)

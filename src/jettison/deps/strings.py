@@ -25,6 +25,8 @@ class StringReference:
     string: str  # the text that proves it
     source: SourceRef
     rule: str
+    command: str | None = None  # a command name any declared distribution may install as a script
+    soft: bool = False  # when nothing declared satisfies it, stay quiet rather than report it missing
 
     @property
     def description(self) -> str:
@@ -97,6 +99,7 @@ _OPTIONS_WITH_VALUE = {
     "-c", "--config", "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "--chdir", "--host",
     "--port", "-p", "--log-level", "--timeout", "-t", "--threads", "--env", "--app-dir",
 }  # fmt: skip
+_KNOWN_MODULES = {m.split(".")[0] for m in _COMMANDS.values()} | {c.replace("-", "_") for c in _COMMANDS}
 _APP_SERVERS = {"gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian"}
 _APP_STRING = re.compile(r"^([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):[A-Za-z_][\w.]*(\(.*\))?$")
 _SHELL_SPLIT = re.compile(r"&&|\|\||;|\||\bexec\b")
@@ -112,9 +115,19 @@ def _command_words(line: str) -> list[str]:
         return line.split()
 
 
+_CONFIG_SUFFIXES = (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".env", ".toml")
+_CONFIG_COMMAND = re.compile(r"^\s*-?\s*[\"']?(?:command|entrypoint)[\"']?\s*[:=]\s*")
+
+
 def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
+    config = path.endswith(_CONFIG_SUFFIXES) or path.rsplit("/", 1)[-1].startswith(".env")
     for number, line in _lines(text):
-        stripped = re.sub(r"^\s*(?:CMD|ENTRYPOINT|RUN|command:|entrypoint:|\w+:)\s*", "", line)
+        if config:  # compose/supervisord files: only their command lines run anything
+            if not _CONFIG_COMMAND.match(line):
+                continue
+            stripped = _CONFIG_COMMAND.sub("", line)
+        else:
+            stripped = re.sub(r"^\s*(?:CMD|ENTRYPOINT|RUN|[\w-]+:)\s*", "", line)
         for segment in _SHELL_SPLIT.split(stripped):
             words = _command_words(segment)
             while words and ("=" in words[0] and not words[0].startswith("-")):
@@ -123,17 +136,19 @@ def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
                 continue
             command = words[0].rsplit("/", 1)[-1]
             where = SourceRef(path, number)
-            if command.startswith("python") and len(words) > 2 and words[1] == "-m":
+            if re.fullmatch(r"python[\d.]*", command) and len(words) > 2 and words[1] == "-m":
+                # `python -m X` imports X; unknown X (pip, venv, a local package) must not be "missing".
                 module = words[2]
-                if module.split(".")[0] in {cmd.replace("-", "_") for cmd in _COMMANDS} | set(
-                    _COMMANDS.values()
-                ):
-                    yield StringReference((module,), " ".join(words[:3]), where, "server-command")
-                    command, words = module.split(".")[0], words[2:]
-                else:
+                known = module.split(".")[0] in _KNOWN_MODULES
+                yield StringReference((module,), " ".join(words[:3]), where, "server-command", soft=not known)
+                if not known:
                     continue
+                command, words = module.split(".")[0], words[2:]
             module = _COMMANDS.get(command)
             if module is None:
+                if re.fullmatch(r"[A-Za-z][\w.-]*", command):
+                    # Any other command may be a console script a declared distribution installs.
+                    yield StringReference((), command, where, "console-script", command=command, soft=True)
                 continue
             yield StringReference((module,), command, where, "server-command")
             if command in _APP_SERVERS:
@@ -151,14 +166,16 @@ def _app_strings(arguments: list[str], where: SourceRef) -> Iterator[StringRefer
             continue
         match = _APP_STRING.match(word)
         if match:
-            yield StringReference((match.group(1),), word, where, "app-string")
+            # Soft: an app module we cannot find is likelier a layout we misread than a missing package.
+            yield StringReference((match.group(1),), word, where, "app-string", soft=True)
 
 
 def rule_app_string_py(strings: list[KeyedString], path: str) -> Iterator[StringReference]:
     """`wsgi_app = "pkg.wsgi:app"` in a gunicorn config names the module gunicorn imports."""
     for item in strings:
         if item.key in ("wsgi_app", "app") and (match := _APP_STRING.match(item.value)):
-            yield StringReference((match.group(1),), item.value, SourceRef(path, item.line), "app-string")
+            where = SourceRef(path, item.line)
+            yield StringReference((match.group(1),), item.value, where, "app-string", soft=True)
 
 
 # ---------------------------------------------------------------------------------------------

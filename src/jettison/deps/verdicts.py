@@ -148,7 +148,16 @@ def judge(
                 missing[top].append(evidence)
                 missing_kind[top].add(imported.kind)
 
+    scripts: dict[str, set[str]] = defaultdict(set)  # console script name -> declared distributions
+    for name, info in infos.items():
+        for script in info.scripts:
+            scripts[script].add(name)
     for reference in references:
+        if reference.command is not None:
+            detail = f"runs {reference.command} ({reference.rule})"
+            for name in scripts.get(reference.command, ()):
+                runtime_evidence[name].append(Evidence("string", detail, reference.source, reference.rule))
+            continue
         tops = [m.split(".")[0] for m in reference.modules]
         if any(top in STDLIB or local.is_local(top, None) for top in tops):
             continue
@@ -162,6 +171,8 @@ def judge(
                     runtime_evidence[name].append(evidence)
                 break
         else:
+            if reference.soft:
+                continue
             key = " or ".join(reference.modules)
             missing[key].append(evidence)
             missing_kind[key].add(ImportKind.RUNTIME)
