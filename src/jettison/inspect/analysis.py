@@ -108,6 +108,7 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
         "schema_version": JSON_SCHEMA_VERSION,
         "image": {
             "reference": scan.reference,
+            "manifest_digest": scan.manifest_digest,
             "size_bytes": analysis.size,
             "layers_size_bytes": analysis.layers_size,
             # shipped in some layer but not visible in the final file system (overwritten or deleted)

@@ -28,10 +28,11 @@ from jettison.errors import JettisonError
 from jettison.inspect.efficiency import Efficiency, EfficiencyAccumulator
 from jettison.inspect.elf import ElfSymbols, read_elf_symbols
 from jettison.inspect.source import ImageInput, LayerInput, history_by_layer
-from jettison.inspect.tree import MergedTree, file_layer, file_size
+from jettison.inspect.tree import LAYER_BITS, MergedTree, file_layer, file_size
 
 DUPLICATE_MIN_SIZE = 4096
 SECRET_MAX_SIZE = 1 << 20
+MAX_LAYERS = (1 << LAYER_BITS) - 1  # the merged tree packs a layer index in LAYER_BITS
 _CHUNK = 1 << 20
 _SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
 _CAPTURED = re.compile(r"(\.dist-info/(RECORD|METADATA)|^var/lib/dpkg/status)$")
@@ -67,6 +68,7 @@ class SecretHit:
 @dataclass
 class ImageScan:
     reference: str
+    manifest_digest: str | None
     config: dict[str, Any]
     layers: list[LayerStats]
     tree: MergedTree
@@ -335,6 +337,10 @@ class _Scanner:
 
 
 def scan_image(image: ImageInput, secret_scanner: SecretScanner | None = None) -> ImageScan:
+    if len(image.layers) > MAX_LAYERS:
+        raise JettisonError(
+            f"{image.reference} has {len(image.layers)} layers; jettison reads up to {MAX_LAYERS}"
+        )
     scanner = _Scanner(image, secret_scanner)
     history = history_by_layer(image.config, len(image.layers))
     stats: list[LayerStats] = []
@@ -380,6 +386,7 @@ def scan_image(image: ImageInput, secret_scanner: SecretScanner | None = None) -
     duplicates.sort(key=lambda item: (-item[0] * (len(item[1]) - 1), item[1]))
     return ImageScan(
         reference=image.reference,
+        manifest_digest=image.manifest_digest,
         config=dict(image.config),
         layers=stats,
         tree=scanner.tree,
