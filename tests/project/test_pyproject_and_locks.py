@@ -86,3 +86,11 @@ def test_lock_pins_feed_the_requirement_set(tmp_path):
     requirements = read_requirement_set(tmp_path, [])
     assert requirements.pin("flask") == "3.0.3"
     assert requirements.files == ("pyproject.toml", "uv.lock")
+
+
+def test_docs_requirements_are_a_tooling_group(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "requirements.txt").write_text("sphinx\n")
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    requirements = read_requirement_set(tmp_path, ["docs/requirements.txt", "requirements.txt"])
+    assert {line.name: line.group for line in requirements.lines} == {"flask": None, "sphinx": "docs"}

@@ -9,6 +9,8 @@ from jettison.project.locks import read_poetry_lock, read_uv_lock
 from jettison.project.pyproject import read_pyproject
 from jettison.project.requirements_txt import dev_group_for, parse_requirements_file
 
+_TOOLING_DIRS = {"docs", "doc", "ci", ".github", ".circleci", "benchmarks", "bench"}
+
 
 def read_requirement_set(root: Path, requirement_files: list[str]) -> RequirementSet:
     """Read the given requirements files (relative to root) plus root pyproject.toml and lock files.
@@ -27,7 +29,9 @@ def read_requirement_set(root: Path, requirement_files: list[str]) -> Requiremen
     for rel in ordered:
         if (root / rel).resolve() in seen:
             continue
-        parsed = parse_requirements_file(root / rel, root, seen=seen)
+        # docs/requirements.txt (Sphinx) and CI tool files never run in the image.
+        tooling = next((part for part in Path(rel).parts[:-1] if part in _TOOLING_DIRS), None)
+        parsed = parse_requirements_file(root / rel, root, group=tooling, seen=seen)
         lines.extend(parsed.lines)
         constraints.extend(parsed.constraints)
         for path in parsed.files:
