@@ -47,8 +47,10 @@ class Instruction:
                included, from start_column on start_line to the end of end_line.
     start_column/end_column: 1-based, in characters; end_column is exclusive (one past the last
                character of end_line), as SARIF regions count.
-    comments:  comments that stand directly above the instruction (pragmas such as
-               `# jettison: ignore=ID` are read from here by the policy layer, never by rules).
+    comments:  the comments above the instruction since the previous one, as BuildKit's PrevComment
+               keeps them: blank lines don't end the block, a bare `#` line does, directives and
+               comments inside continuations are left out. Each has its line, so a reader that
+               wants only the adjacent ones can tell.
     """
 
     keyword: str

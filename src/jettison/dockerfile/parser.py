@@ -18,6 +18,7 @@ a JettisonError naming the file and line.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -473,94 +474,106 @@ def _can_contain_heredoc(node: _Node) -> bool:
 # --- the file (parser.go Parse) -------------------------------------------------------------------
 
 
-def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
-    """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
-    source = _decode(text, path).removeprefix("\ufeff")
-    lines = _lines(source)
-    for number, line in enumerate(lines, 1):
-        if len(_trim_newline(line).encode("utf-8")) > MAX_LINE_BYTES:
-            message = f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
-            raise JettisonError(message, path, number)
-    directives = _Directives()
-    instructions: list[Instruction] = []
-    all_comments: list[Comment] = []
-    above: list[Comment] = []  # comments since the previous instruction (BuildKit's PrevComment)
-    index = 0  # lines consumed so far; also the 1-based number of the last one consumed
+@dataclass
+class _Reader:
+    """The file's lines, consumed in order as BuildKit's scanner does, with the comments seen so far."""
 
-    def fail(message: str, line: int) -> JettisonError:
-        return JettisonError(message, path, max(line, 1))
+    path: str
+    lines: list[str]
+    consumed: int = 0  # also the 1-based number of the last line read
+    directives: _Directives = field(default_factory=_Directives)
+    comments: list[Comment] = field(default_factory=list)  # every comment, directives excluded
+    above: list[Comment] = field(default_factory=list)  # since the last instruction (BuildKit's PrevComment)
 
-    while index < len(lines):
-        raw = lines[index]
-        index += 1
-        if _is_comment(raw):
-            comment = Comment(index, _comment_text(raw))
-            if comment.text:
-                above.append(comment)
-            else:
-                above = []  # an empty `#` line separates comment blocks
+    def next(self) -> str | None:
+        if self.consumed == len(self.lines):
+            return None
+        self.consumed += 1
+        return self.lines[self.consumed - 1]
+
+    def fail(self, message: str, line: int) -> JettisonError:
+        return JettisonError(message, self.path, max(line, 1))
+
+    def first_line(self, raw: str) -> str:
+        """An instruction's first line without its comment; reads directives and collects comments."""
         token = _trim_newline(raw).lstrip(GO_SPACES)
         try:
-            is_directive = directives.read(token)
+            is_directive = self.directives.read(token)
         except _SyntaxError as error:
-            raise fail(str(error), index) from None
+            raise self.fail(str(error), self.consumed) from None
         if is_directive:
-            above.pop()
-        elif _is_comment(raw):
-            all_comments.append(Comment(index, _comment_text(raw)))
-        start = index
-        folded, ends = directives.fold("" if _is_comment(token) else token)
-        if ends and not folded:
-            continue
+            return ""
+        if not _is_comment(token):
+            return token
+        comment = Comment(self.consumed, _comment_text(raw))
+        self.comments.append(comment)
+        # A bare `#` line starts a new block of comments; blank lines do not, as in BuildKit.
+        self.above = [*self.above, comment] if comment.text else []
+        return ""
+
+    def continuation(self, folded: str, ends: bool) -> str:
+        """The instruction folded over its continuation lines; comment and blank lines inside are skipped."""
         parts = [folded]
-        while not ends and index < len(lines):
-            raw = lines[index]
-            index += 1
+        while not ends and (raw := self.next()) is not None:
             if _is_comment(raw):
-                all_comments.append(Comment(index, _comment_text(raw)))
+                self.comments.append(Comment(self.consumed, _comment_text(raw)))
                 continue
             body = _trim_newline(raw)
             if not body.lstrip(GO_SPACES):
-                continue  # BuildKit skips empty continuation lines (with a warning)
-            folded, ends = directives.fold(body)
+                continue  # an empty continuation line: BuildKit skips it (and warns)
+            folded, ends = self.directives.fold(body)
             parts.append(folded)
-        line = "".join(parts)
+        return "".join(parts)
+
+    def heredoc_bodies(self, line: str, start: int) -> list[Heredoc]:
+        """Bodies of the heredocs `line` opens, read one after the other from the following lines."""
         try:
-            node = _node(line, directives)
+            opened = heredocs_from_line(line)
+        except HeredocError as error:
+            raise self.fail(str(error), start) from None
+        heredocs = []
+        for heredoc in opened:
+            body: list[str] = []
+            while (raw := self.next()) is not None:
+                candidate = _trim_newline(raw)
+                if (candidate.lstrip("\t") if heredoc.chomp else candidate) == heredoc.name:
+                    break
+                body.append(raw)
+            else:
+                raise self.fail(f"unterminated heredoc <<{heredoc.name}", start)
+            heredocs.append(dataclasses.replace(heredoc, content="".join(body)))
+        return heredocs
+
+
+def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
+    """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
+    source = _decode(text, path).removeprefix("\ufeff")
+    reader = _Reader(path, _lines(source))
+    for number, line in enumerate(reader.lines, 1):
+        if len(_trim_newline(line).encode("utf-8")) > MAX_LINE_BYTES:
+            raise reader.fail(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}", number)
+    instructions: list[Instruction] = []
+    while (raw := reader.next()) is not None:
+        start = reader.consumed
+        folded, ends = reader.directives.fold(reader.first_line(raw))
+        if ends and not folded:
+            continue  # a blank line, a comment or a directive
+        line = reader.continuation(folded, ends)
+        try:
+            node = _node(line, reader.directives)
         except _SyntaxError as error:
-            raise fail(str(error), start) from None
-
-        heredocs: list[Heredoc] = []
-        if "<<" in line and _can_contain_heredoc(node):
-            try:
-                opened = heredocs_from_line(line)
-            except HeredocError as error:
-                raise fail(str(error), start) from None
-            for heredoc in opened:
-                body_lines: list[str] = []
-                while index < len(lines):
-                    raw = lines[index]
-                    index += 1
-                    candidate = _trim_newline(raw)
-                    if heredoc.chomp:
-                        candidate = candidate.lstrip("\t")
-                    if candidate == heredoc.name:
-                        break
-                    body_lines.append(raw)
-                else:
-                    raise fail(f"unterminated heredoc <<{heredoc.name}", start)
-                heredocs.append(_with_content(heredoc, "".join(body_lines)))
-        instructions.append(_instruction(node, lines, start, index, tuple(above), heredocs))
-        above = []
-
+            raise reader.fail(str(error), start) from None
+        heredocs = reader.heredoc_bodies(line, start) if "<<" in line and _can_contain_heredoc(node) else []
+        instructions.append(_instruction(node, reader.lines, start, reader.consumed, reader.above, heredocs))
+        reader.above = []
     if not instructions:
-        raise fail("file with no instructions", index)
+        raise reader.fail("file with no instructions", reader.consumed)
     return Dockerfile(
         path=path,
         instructions=tuple(instructions),
-        directives=dict(directives.values),
-        escape=directives.escape,
-        comments=tuple(all_comments),
+        directives=dict(reader.directives.values),
+        escape=reader.directives.escape,
+        comments=tuple(reader.comments),
         source=source,
     )
 
@@ -574,16 +587,12 @@ def parse_file(path: str | Path) -> Dockerfile:
     return parse(data, str(path))
 
 
-def _with_content(heredoc: Heredoc, content: str) -> Heredoc:
-    return Heredoc(heredoc.name, content, heredoc.expand, heredoc.chomp, heredoc.fd)
-
-
 def _instruction(
     node: _Node,
     lines: list[str],
     start: int,
     end: int,
-    comments: tuple[Comment, ...],
+    comments: list[Comment],
     heredocs: list[Heredoc],
 ) -> Instruction:
     first = _trim_newline(lines[start - 1])
@@ -602,7 +611,7 @@ def _instruction(
         end_line=end,
         start_column=indent + 1,
         end_column=len(last) + 1,
-        comments=comments,
+        comments=tuple(comments),
         trigger=_trigger(node.trigger, start, end, indent) if node.trigger else None,
     )
 
