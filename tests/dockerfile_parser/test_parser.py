@@ -195,3 +195,14 @@ def test_go_corner_cases(text: str, expected: str | None) -> None:
 def test_go_corner_case_errors(text: str) -> None:
     with pytest.raises(JettisonError):
         parse(text)
+
+
+def test_dump_command(tmp_path, capsys) -> None:
+    from jettison.dockerfile.dump import main
+
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_text('FROM a\nCMD ["b"]\n')
+    bad.write_text("FROM a\nNOPE\n")
+    assert main([str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == '(from "a")\n(cmd "b")\n' and err == f"{bad}:2: unknown instruction: NOPE\n"

@@ -51,3 +51,24 @@ def _dump(instruction: Instruction) -> str:
     for arg in instruction.args:
         text += " " + go_quote(arg)
     return text  # never blank-edged: BuildKit's TrimSpace here only matters for its nameless nodes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m jettison.dockerfile.dump FILE...`: BuildKit's dump of each file, to compare by eye."""
+    import sys
+
+    from jettison.dockerfile.parser import parse_file  # the parser imports this module
+    from jettison.errors import JettisonError
+
+    status = 0
+    for path in sys.argv[1:] if argv is None else argv:
+        try:
+            print(dump(parse_file(path)))
+        except JettisonError as error:
+            print(error, file=sys.stderr)
+            status = 2
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
