@@ -206,3 +206,36 @@ def test_dump_command(tmp_path, capsys) -> None:
     assert main([str(good), str(bad)]) == 2
     out, err = capsys.readouterr()
     assert out == '(from "a")\n(cmd "b")\n' and err == f"{bad}:2: unknown instruction: NOPE\n"
+
+
+@pytest.mark.parametrize(
+    ("rest", "words"),
+    [  # BuildKit's TestParseWords, through ARG (which keeps parseWords' words as they are)
+        ("foo", ("foo",)),
+        ("foo bar", ("foo", "bar")),
+        ("foo\\ bar", ("foo\\ bar",)),
+        ("foo=bar", ("foo=bar",)),
+        ("foo bar 'abc xyz'", ("foo", "bar", "'abc xyz'")),
+        ('foo bar "abc xyz"', ("foo", "bar", '"abc xyz"')),
+        ("àöû", ("àöû",)),
+        ('föo bàr "âbc xÿz"', ("föo", "bàr", '"âbc xÿz"')),
+    ],
+)
+def test_words(rest: str, words: tuple[str, ...]) -> None:
+    assert parse(f"ARG {rest}").instructions[0].args == words
+
+
+def test_empty_continuation_lines_and_comments_are_skipped() -> None:
+    text = (
+        "FROM alpine:3.6\n"
+        "RUN something \\\n\n    following \\\n\n    more\n"
+        "RUN non-indented \\\n# this is a comment\n   after-comment\n"
+        "RUN indented \\\n    # this is an indented comment\n    comment\n"
+    )
+    runs = parse(text).instructions[1:]
+    assert [run.args[0] for run in runs] == [
+        "something     following     more",
+        "non-indented    after-comment",
+        "indented     comment",
+    ]
+    assert [(run.start_line, run.end_line) for run in runs] == [(2, 6), (7, 9), (10, 12)]
