@@ -131,7 +131,8 @@ class _Node:
 
 
 def _decode(data: str | bytes, path: str) -> str:
-    if isinstance(data, bytes):
+    if isinstance(data, bytes | bytearray):
+        data = bytes(data)
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise JettisonError("UTF-16 text: save the Dockerfile as UTF-8", path, 1)
         if b"\0" in data:
@@ -547,6 +548,7 @@ class _Reader:
 
 def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
     """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
+    path = str(path)  # a Path works too
     source = _decode(text, path).removeprefix("\ufeff")
     reader = _Reader(path, _lines(source))
     for number, line in enumerate(reader.lines, 1):
