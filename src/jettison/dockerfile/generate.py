@@ -117,7 +117,8 @@ class ImageFacts:
     apt_packages:   every apt package the old Dockerfile installed; split into builder and run time.
     env, labels:    the user's ENV and LABEL values to keep (name, value), in order.
     expose:         ports to EXPOSE besides the Gunicorn port.
-    copies:         `COPY src dest` pairs of the source to keep when not the whole context (`.`).
+    copies:         the source COPYs to keep, (context sources, destination); the whole context
+                    into WORKDIR by default. The requirements are copied separately (first).
     entrypoint:     path of the entrypoint script in the context, when the app needs one.
     health_path:    an HTTP path answering 200 when healthy, for the HEALTHCHECK (None: no check).
     """
@@ -134,6 +135,7 @@ class ImageFacts:
     entrypoint: str | None = None
     health_path: str | None = None
     image_name: str = "app"
+    copies: tuple[tuple[tuple[str, ...], str], ...] = (((".",), "."),)
 
     @property
     def build_packages(self) -> list[str]:
@@ -184,6 +186,13 @@ def _apt_install(packages: list[str], then: tuple[str, ...] = ()) -> list[str]:
     lines += [f"    && {step} \\" for step in then]
     lines.append("    && rm -rf /var/lib/apt/lists/*")
     return lines
+
+
+def _copy(sources: tuple[str, ...], destination: str) -> str:
+    words = [*sources, destination]
+    if any(not word or any(c.isspace() for c in word) for word in words):
+        return f"COPY {json.dumps(words)}"
+    return "COPY " + " ".join(words)
 
 
 def render_dockerfile(facts: ImageFacts) -> str:
@@ -243,7 +252,7 @@ def render_dockerfile(facts: ImageFacts) -> str:
         lines.append("ENV " + " \\\n    ".join(f"{name}={_quote_env(value)}" for name, value in user_env))
     lines += [
         f"WORKDIR {facts.workdir}",
-        "COPY . .",
+        *(_copy(sources, destination) for sources, destination in facts.copies),
         f"USER {APP_USER}",
     ]
     ports = [port, *sorted(set(facts.expose) - {port})]

@@ -18,7 +18,7 @@ from typing import Any
 from jettison.dockerfile.entrypoint import EntrypointScript, rewrite_entrypoint
 from jettison.dockerfile.expand import expand
 from jettison.dockerfile.generate import MANAGED_ENV, ImageFacts
-from jettison.dockerfile.model import DockerfileModel
+from jettison.dockerfile.model import DockerfileModel, Stage
 from jettison.gunicorn.config import ENV_OVERRIDES, MANAGED_SETTINGS, GunicornDefaults
 from jettison.gunicorn.settings import (
     GunicornCommand,
@@ -184,10 +184,11 @@ def read_recipe(
     expose: list[int] = []
     workdir = "/app"
     env_port: int | None = None
-    arg_port: int | None = None
+    arg_port: int | None = None  # the default of `ARG PORT=...`, a hint of the intended port
     entrypoint_words: list[str] = []
     cmd_words: list[str] = []
     healthcheck_line: int | None = None
+    workdir_at: dict[int, str] = {}
     for declaration in final.args:
         if declaration.name == "PORT" and declaration.default and declaration.default.isdigit():
             arg_port = int(declaration.default)
@@ -217,6 +218,8 @@ def read_recipe(
                     reader.note(step.line, f"EXPOSE {word} has no value at build time: not kept")
         elif keyword == "WORKDIR" and instruction.args:
             workdir = str(PurePosixPath(workdir) / expand(instruction.args[0], step.scope).value)
+        elif keyword in ("COPY", "ADD"):
+            workdir_at[step.line] = workdir
         elif keyword == "ENTRYPOINT":
             entrypoint_words = _command_words(instruction)
         elif keyword == "CMD":
@@ -238,12 +241,14 @@ def read_recipe(
         reader.note(None, "no gunicorn command found in ENTRYPOINT/CMD: the new CMD starts gunicorn with "
                           "gunicorn.conf.py; check the app module")
 
+    needed_script = script_path if script is not None and script.needed else None
+    unused_script = script_path if script is not None and not script.needed else None
+    copies = _source_copies(reader, final, workdir_at, workdir, requirements, needed_script, unused_script)
+
     conf_path = (command.config if command else None) or "gunicorn.conf.py"
     conf_settings = _read_conf(read_file, _context_path(conf_path))
     gunicorn = _gunicorn_defaults(reader, command, conf_settings, env_port or arg_port, expose)
-    if env_port is None and arg_port is not None:
-        reader.note(None, f"ARG PORT={arg_port} only existed at build time: the new recipe sets ENV PORT, "
-                          "which Gunicorn reads when the container starts")
+    _note_build_args(reader, final, gunicorn.port)
 
     health = None
     for path in source_files:
@@ -266,6 +271,7 @@ def read_recipe(
         expose=tuple(p for p in dict.fromkeys(expose) if p != gunicorn.port),
         entrypoint=script_path if script is not None and script.needed else None,
         health_path=health,
+        copies=copies,
     )
     return RecipeReading(
         facts=facts,
@@ -274,6 +280,85 @@ def read_recipe(
         extra_packages=tuple(dict.fromkeys(extra_packages)),
         requirements_file=requirements,
     )
+
+
+# Instructions whose expanded values the new recipe keeps: an ARG they read is resolved, not lost.
+_KEPT_KEYWORDS = frozenset({"ENV", "LABEL", "WORKDIR", "COPY", "ADD", "EXPOSE"})
+
+
+def _note_build_args(reader: _Reader, final: Stage, port: int) -> None:
+    """Say what became of each ARG of the final stage: build arguments never reach the container."""
+    resolved = {
+        name
+        for step in final.steps
+        if step.keyword in _KEPT_KEYWORDS and step.expansion is not None
+        for name in step.expansion.used
+    }
+    seen = set()
+    for declaration in final.args:
+        name = declaration.name
+        if name in seen or not name.isidentifier():  # `ARG PORT ${PORT}`: the second word is no name
+            continue
+        seen.add(name)
+        line = declaration.instruction.start_line
+        if name == "PORT":
+            reader.note(line, f"ARG PORT only existed at build time, so the server never saw it: the new "
+                              f"recipe sets ENV PORT={port}, read when the container starts")
+        elif name in ("WORKERS", "WEB_CONCURRENCY", "GUNICORN_WORKERS"):
+            reader.note(line, f"ARG {name} never reached Gunicorn: WEB_CONCURRENCY sets the workers at run "
+                              "time (default: from the CPU quota)")
+        elif name not in resolved and name != "PYTHON_VERSION":
+            reader.note(line, f"ARG {name} dropped: nothing the new recipe keeps reads it")
+
+
+def _source_copies(
+    reader: _Reader,
+    final: Stage,
+    workdir_at: dict[int, str],
+    workdir: str,
+    requirements: str,
+    entrypoint: str | None,
+    unused_script: str | None,
+) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The final stage's COPY/ADD of context files, to keep the app's layout in the image.
+
+    The requirements (copied first, into the builder) and a dropped entrypoint script are left out;
+    gunicorn.conf.py and a kept entrypoint are added where no copy brings them.
+    """
+    copies: list[tuple[tuple[str, ...], str]] = []
+    for copy in reader.model.copies(final):
+        line = copy.step.line
+        if not copy.from_context:
+            if copy.from_stage is None and not copy.heredoc:
+                reader.note(line, f"COPY --from={copy.from_image} not carried over")
+            continue
+        sources = []
+        for source in copy.sources:
+            path = _context_path(source) or "."
+            if path in (requirements, unused_script):
+                continue
+            if "://" in source:
+                reader.note(line, f"ADD {source} not carried over: download it in a RUN you can verify")
+                continue
+            sources.append(source)
+        if not sources:
+            continue
+        destination = copy.destination
+        if not destination.startswith("/"):
+            base = PurePosixPath(workdir_at.get(line, "/"))
+            destination = str(base / destination) + ("/" if destination.endswith(("/", ".")) else "")
+        for flag in ("chown", "chmod"):
+            if copy.step.instruction.flag(flag) is not None:
+                reader.note(line, f"COPY --{flag} dropped: the source stays root-owned and read-only for the "
+                                  "app user; give what the app writes a volume")
+        copies.append((tuple(sources), destination))
+    if not copies:
+        return (((".",), "."),)
+    brought = {_context_path(source) or "." for sources, _ in copies for source in sources}
+    extra = [path for path in ("gunicorn.conf.py", entrypoint) if path and not ({".", path} & brought)]
+    if extra:
+        copies.append((tuple(extra), workdir.rstrip("/") + "/"))
+    return tuple(copies)
 
 
 def _handled(argv: tuple[str, ...]) -> bool:
