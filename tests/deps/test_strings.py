@@ -135,9 +135,13 @@ def test_pandas_io_engines_only_in_files_using_pandas():
         "df = pd.read_csv('s3://bucket/events.csv')\n"
         "df.to_parquet('out.parquet')\n"
         "pd.read_excel('report.xlsx')\n"
+        "frame.to_csv(f'gs://{bucket}/x.csv')\n"
+        "def where(bucket, key):\n    return f's3://{bucket}/{key}'\n"
     )
     refs = py_refs(source)
-    assert (("s3fs",), "pandas-io") in refs
+    assert (("s3fs",), "pandas-io") in refs and (("gcsfs",), "pandas-io") in refs
+    engines = [r for r in python_references(scan_source(source.encode(), "io.py")) if r.modules == ("s3fs",)]
+    assert [r.source.line for r in engines] == [2]  # the returned s3:// string names no engine
     assert (("pyarrow", "fastparquet"), "pandas-io") in refs
     assert (("openpyxl", "python_calamine", "xlrd", "odf", "pyxlsb"), "pandas-io") in refs
     assert py_refs("frame.to_parquet('x')\n") == set()

@@ -227,6 +227,13 @@ class _Collector:
                 self.facts.imports.append(ImportedName(literal, node.lineno, kind, via))
         if isinstance(func, ast.Attribute) and func.attr in ENGINE_CALLS:
             self.facts.strings.append(KeyedString("()call", func.attr, node.lineno))
+        if isinstance(func, ast.Attribute) and func.attr.startswith(("read_", "to_")) and node.args:
+            # `pd.read_csv("s3://...")`: the URL scheme picks an fsspec filesystem pandas imports itself.
+            first = node.args[0]
+            if isinstance(first, ast.JoinedStr) and first.values:
+                first = first.values[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and "://" in first.value:
+                self.facts.strings.append(KeyedString("()io-url", first.value, node.lineno))
         for keyword in node.keywords:
             if keyword.arg:
                 self.keyed(keyword.arg, keyword.value)

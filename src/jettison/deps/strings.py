@@ -365,7 +365,7 @@ def rule_pandas_io(facts: FileFacts) -> Iterator[StringReference]:
         where = SourceRef(facts.path, item.line)
         if item.key == "()call" and item.value in _ENGINES:
             yield StringReference(_ENGINES[item.value], f".{item.value}()", where, "pandas-io")
-        elif item.key is None and (scheme := item.value.split("://", 1)[0]) in _FSSPEC:
+        elif item.key == "()io-url" and (scheme := item.value.split("://", 1)[0]) in _FSSPEC:
             yield StringReference(_FSSPEC[scheme], _redact(item.value), where, "pandas-io")
 
 
