@@ -57,3 +57,16 @@ def test_jettison_audit_reports_them_all_with_exit_1(tmp_path, monkeypatch) -> N
     reported = {finding["rule"] for finding in json.loads(result.output)["findings"]}
     expected = {rule for problem in PROBLEMS for rule in problem["jettison"]}
     assert expected <= reported
+
+
+def test_sarif_output_of_the_example_validates(monkeypatch) -> None:
+    import jsonschema
+
+    monkeypatch.setenv("JETTISON_OFFLINE", "1")
+    result = CliRunner().invoke(main, ["audit", str(EXAMPLE), "--format", "sarif"])
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    schema = json.loads((REPO / "tests" / "report_sarif" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(log, schema, format_checker=jsonschema.FormatChecker())
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["JD601"]["helpUri"].startswith("https://") and "fullDescription" in rules["JD601"]

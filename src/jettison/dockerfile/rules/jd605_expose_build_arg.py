@@ -20,8 +20,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
             yield RULE.finding(
                 context,
                 step.instruction,
-                f"EXPOSE ${build_only[0]} reads a build-only ARG: the exposed port is frozen at build time "
-                f"while the server reads its port at run time; declare ENV {build_only[0]}",
+                f"EXPOSE {step.instruction.raw_args.strip()} reads a build-only ARG: the port is frozen "
+                f"at build time while the server reads its port at run time; declare ENV {build_only[0]}",
             )
 
 
