@@ -7,6 +7,7 @@ Findings are raw: ignores and severity overrides are applied afterwards by jetti
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib.util
 import os
@@ -19,6 +20,7 @@ from jettison.dockerfile.rules import RULES, Rule, RuleContext
 from jettison.errors import JettisonError
 from jettison.model.findings import Finding
 from jettison.project.config import JettisonConfig
+from jettison.project.dockerignore import DockerIgnore
 
 # Never searched for Dockerfiles: VCS data, virtualenvs, dependency and build output.
 SKIP_DIRS = {
@@ -35,6 +37,9 @@ SKIP_DIRS = {
     "dist",
 }
 MAX_DOCKERFILE_BYTES = 1_000_000
+# Names that look like Dockerfiles but are not: docs, backups (ours: *.jettison-bak), editor files,
+# and BuildKit's per-Dockerfile ignore files (Dockerfile.dockerignore).
+NOT_DOCKERFILES = (".md", ".txt", ".orig", ".bak", ".rej", ".jettison-bak", "~", ".swp", ".dockerignore")
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -51,9 +56,7 @@ def find_dockerfiles(project_root: Path, exclude: Iterable[str] = ()) -> list[Pa
             d for d in dirnames if d not in SKIP_DIRS and not (Path(directory, d) / "pyvenv.cfg").exists()
         )
         for name in sorted(filenames):
-            if not is_dockerfile_name(name) or name.lower().endswith(
-                (".md", ".txt", ".orig", ".bak", ".rej")
-            ):
+            if not is_dockerfile_name(name) or name.lower().endswith(NOT_DOCKERFILES):
                 continue
             relative = name if relative_dir == "." else f"{relative_dir}/{name}".replace(os.sep, "/")
             if any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
@@ -118,7 +121,12 @@ def dockerfile_findings(
     seen: set[tuple[str, str | None, int | None, str]] = set()
     for path in dockerfiles:
         display = path.relative_to(root).as_posix()
-        for finding in lint_dockerfile(read_dockerfile(path, display), display, project):
+        facts = project
+        own_ignore = path.with_name(path.name + ".dockerignore")
+        if own_ignore.is_file():  # BuildKit prefers <Dockerfile>.dockerignore to the context's
+            text = own_ignore.read_text(encoding="utf-8", errors="replace")
+            facts = dataclasses.replace(project, dockerignore=DockerIgnore.from_text(text, str(own_ignore)))
+        for finding in lint_dockerfile(read_dockerfile(path, display), display, facts):
             location = finding.location
             # Context rules and script rules see the same files from every Dockerfile: report once.
             key = (finding.rule, location.path if location else None, location.line if location else None,
