@@ -48,7 +48,7 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 # How long a project's file list is trusted for unpinned requirements; pinned ones never expire.
 SIMPLE_TTL_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = "v3"
+CACHE_VERSION = "v4"
 
 
 def cache_dir() -> Path:
@@ -278,14 +278,34 @@ class PackageIndex:
         if cached is not None:
             return DistributionInfo.from_json(cached)
         version, wheel = self._choose(name, requirement, pin)
-        if wheel is None:
-            info = DistributionInfo(
-                name, version, (), None, None, f"index: {name} {version} has no wheel for the target"
-            )
-        else:
-            info = self._from_wheel(name, version, wheel)
+        info = self._from_sdist(name, version) if wheel is None else self._from_wheel(name, version, wheel)
         self._write_cache(info_path, info.to_json())
         return info
+
+    def _from_sdist(self, name: str, version: str) -> DistributionInfo:
+        """Only an sdist for the target (psycopg2): its PKG-INFO gives Requires-Dist; modules and size
+        stay unknown (they depend on the build), so later links fill in the modules."""
+        why = f"index: {name} {version} has no wheel for the target"
+        unknown = DistributionInfo(name, version, (), None, None, why)
+        sdists = []
+        for file in self._files(name):
+            try:
+                _, sdist_version = parse_sdist_filename(file.filename)
+            except (InvalidSdistFilename, InvalidVersion):
+                continue
+            if str(sdist_version) == version and (file.size or 0) <= MAX_SDIST_BYTES:
+                sdists.append(file)
+        if not sdists:
+            return unknown
+        reply = self.client.get(sdists[0].url)
+        if reply.status_code != 200:
+            return unknown
+        text = _sdist_pkg_info(reply.content, sdists[0].filename)
+        if text is None:
+            return unknown
+        requires, extras, _ = parse_metadata(text)
+        source = f"index: {sdists[0].filename} PKG-INFO"
+        return DistributionInfo(name, version, (), requires, None, source, extras)
 
     def _from_wheel(self, name: str, version: str, wheel: _File) -> DistributionInfo:
         size = wheel.size
@@ -323,6 +343,29 @@ class PackageIndex:
             name, version, provided_modules(paths), requires, installed, f"index: {wheel.filename}", extras,
             scripts,
         )
+
+
+MAX_SDIST_BYTES = 30 * 1024 * 1024
+
+
+def _sdist_pkg_info(data: bytes, filename: str) -> str | None:
+    """PKG-INFO at the top of an sdist (tar.gz or zip), if there is one."""
+    import tarfile
+
+    try:
+        if filename.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
+                member = names[0] if names else None
+                return archive.read(member).decode("utf-8", "replace") if member else None
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            for member in archive:
+                if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
+                    handle = archive.extractfile(member)
+                    return handle.read().decode("utf-8", "replace") if handle else None
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError):
+        return None
+    return None
 
 
 def _safe(key: str) -> str:

@@ -85,6 +85,7 @@ class DistributionResolver:
             if name in self.memo:
                 return self.memo[name]
         found: DistributionInfo | None = None
+        partial: DistributionInfo | None = None  # a link that knew requirements but not modules (sdist only)
         for label, link in self.links:
             try:
                 found = link(name, requirement, pin)
@@ -92,15 +93,21 @@ class DistributionResolver:
                 with self._lock:
                     self.problems[name] = f"{label}: {error}"
                 found = None
-            if found is not None and (found.modules or found.requires is not None):
+            if found is not None and found.modules:
                 break
-            if found is not None and not found.modules:
-                # e.g. an sdist-only release: keep looking, but remember what this link knew.
+            if found is not None:
                 with self._lock:
                     self.problems.setdefault(name, found.source)
+                partial = partial or found
                 found = None
         if found is None:
             found = guess_link(name, requirement, pin)
+        if partial is not None and partial.requires is not None:
+            # The earlier link read this exact version's metadata: its requirements win.
+            found = replace(
+                found, version=partial.version or found.version, requires=partial.requires,
+                source=f"{partial.source}; modules from {found.source}",
+            )  # fmt: skip
         locked = self.locked.get(name)
         if locked is not None and (
             found.requires is None or found.source.startswith(("built-in", "name guess"))

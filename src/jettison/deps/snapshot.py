@@ -17,10 +17,13 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from jettison.deps.index import IndexError_, PackageIndex, http_client
+from jettison.deps.resolve import guess_modules
 from jettison.deps.target import Target
 from jettison.model.requirements import normalize_name
 
 DATA = Path(__file__).parent / "data"
+# Import names of distributions published only as sdists for Linux (checked against their sources).
+SDIST_MODULES = {"psycopg2": ("psycopg2",), "mysqlclient": ("MySQLdb",), "python-memcached": ("memcache",)}
 
 
 def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
@@ -57,6 +60,8 @@ def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
         if info is None:
             continue
         entry = info.to_json()
+        if not info.modules:  # sdist only for the target: the import name cannot be read without a build
+            entry["modules"] = list(SDIST_MODULES.get(name, guess_modules(name)))
         entry["source"] = info.source.removeprefix("index: ")
         table[name] = entry
         for raw in info.requires or ():
