@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
+# The driver is named in the URL: SQLAlchemy imports psycopg2 from this string at connect time.
+DEFAULT_DATABASE_URL = "postgresql+psycopg2://analytics@localhost:5432/analytics"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,8 +25,7 @@ def load_settings() -> Settings:
     # override=False: a variable set by the container wins over a stale .env copied into the image.
     load_dotenv(override=False)
     return Settings(
-        # The driver is named in the URL: SQLAlchemy imports psycopg2 from this string at connect time.
-        database_url=os.environ.get("DATABASE_URL", "postgresql+psycopg2://analytics@localhost:5432/analytics"),
+        database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         export_bucket=os.environ.get("EXPORT_BUCKET", "analytics-exports"),
         export_prefix=os.environ.get("EXPORT_PREFIX", "events/"),
         webhook_url=os.environ.get("REPORT_WEBHOOK_URL") or None,

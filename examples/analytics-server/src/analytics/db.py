@@ -24,7 +24,7 @@ class Event(Base):
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None)  # noqa: UP033 (functools.cache is 3.9+)
 def engine_for(url: str) -> Engine:
     # pool_pre_ping: Postgres restarts and idle timeouts otherwise surface as errors on the next request.
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
