@@ -19,7 +19,8 @@ def test_without_a_dockerfile_requirements_get_gunicorn_and_the_app_is_found(tmp
     assert recipe.requirements == "flask==3.1.3\ngunicorn\n"
     assert recipe.runtime.app_module == "app:app"
     assert b"Gunicorn settings" in recipe.gunicorn_conf
-    assert "debug.log" not in recipe.app_paths and "app.py" in recipe.app_paths
+    placed = dict(recipe.app_layout)
+    assert "debug.log" not in placed and placed["app.py"] == "/app/app.py"
 
 
 def test_lock_file_pins_everything_but_the_project(tmp_path):
@@ -38,7 +39,7 @@ def test_editable_requirement_is_refused(tmp_path):
         requirements_text(project, "requirements.txt")
 
 
-def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path, monkeypatch):
+def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path):
     from jettison.dockerfile.generate import ImageFacts
     from jettison.fix import FileChange, FixPlan
     from jettison.gunicorn.config import GunicornDefaults
@@ -51,7 +52,9 @@ def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path, 
         entrypoint="start.sh", env=(("FEATURE", "on"),), expose=(9100,),
     )  # fmt: skip
 
-    def plan(root, options):
+    def plan(root, requirements, prune):
+        assert requirements is None and prune is not None
+
         def change(rel, new, executable=False):
             return FileChange(root / rel, rel, None, new, executable)
 
@@ -62,12 +65,12 @@ def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path, 
             change(".dockerignore", "Dockerfile\n.dockerignore\n*.log\n"),
         ), ("a note",), facts)  # fmt: skip
 
-    monkeypatch.setattr("jettison.fix.plan_fix", plan)
-    recipe = read_build_recipe(project)
+    recipe = read_build_recipe(project, planner=plan)
     assert recipe.requirements == "tool\ngunicorn\n"
     assert recipe.python_version == "3.12"
     assert recipe.gunicorn_conf == b"# generated\n"
-    assert "Dockerfile" not in recipe.app_paths and "gunicorn.conf.py" not in recipe.app_paths
+    placed = dict(recipe.app_layout)
+    assert "Dockerfile" not in placed and "gunicorn.conf.py" not in placed
     assert recipe.replaced["start.sh"] == b'#!/bin/sh\nexec "$@"\n' and "start.sh" in recipe.executable
     assert recipe.runtime.entrypoint == ("/app/start.sh",)
     assert recipe.runtime.port == 9000 and recipe.runtime.expose == (9100,)

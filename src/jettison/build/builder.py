@@ -35,7 +35,7 @@ from jettison.build.wheels import (
     WheelTarget,
     compile_bytecode,
     install,
-    resolve,
+    resolve_for_image,
     venv_distributions,
     venv_skeleton,
 )
@@ -56,6 +56,7 @@ class BuildOptions:
     user: str | None = None  # None: RuntimeSettings' numeric non-root default
     refresh: bool = False  # ignore cached dependency layers (e.g. to pick up new releases)
     epoch: int | None = None  # None: SOURCE_DATE_EPOCH, else 0
+    substitute_binaries: bool = True  # psycopg2 -> psycopg2-binary when psycopg2 has no wheel
 
 
 # A remote dependency cache (jettison.build.registry_cache): lookup(key) -> entry and its lazy layers,
@@ -130,6 +131,7 @@ def _dependency_layers(
         split=[options.split.large_bytes, options.split.max_layers],
         index=[options.index.index_url, list(options.index.find_links), options.index.no_index],
         compression=options.compression,
+        substitute=options.substitute_binaries,
     )
     if not options.refresh:
         entry = cache.load(key)
@@ -145,7 +147,11 @@ def _dependency_layers(
     with tempfile.TemporaryDirectory(prefix="jettison-deps-") as scratch:
         staging = Path(scratch)
         progress.start("resolve")
-        pins = resolve(recipe.requirements, target, options.index, staging / "resolve")
+        pins, swaps = resolve_for_image(
+            recipe.requirements, target, options.index, staging / "resolve", options.substitute_binaries
+        )
+        for note in swaps:
+            progress.note(note)
         progress.finish("resolve", f"{len(pins.splitlines())} pinned for {target.python_platform}")
         progress.start("download", len(pins.splitlines()))
         install(pins, target, options.index, staging / "install")
@@ -225,7 +231,7 @@ def build_for_base(
     runtime = recipe.runtime
     if options.user or options.venv != runtime.venv:
         runtime = replace(runtime, user=options.user or runtime.user, venv=options.venv)
-    app = app_files(recipe.root, list(recipe.app_paths), runtime.workdir, recipe.replaced, recipe.executable)
+    app = app_files(recipe.root, list(recipe.app_layout), recipe.replaced, recipe.executable)
     app_layer = write_layer(_entries(app), blobs=scratch, compression=options.compression, mtime=epoch)
     conf = [StagedFile(runtime.gunicorn_conf, None, 0o644, content=recipe.gunicorn_conf)]
     conf_layer = write_layer(_entries(conf), blobs=scratch, compression=options.compression, mtime=epoch)

@@ -22,7 +22,6 @@ from jettison.model.image import History, ImageConfig
 # Numeric so runc (no /etc/passwd lookup needed) and Kubernetes' runAsNonRoot can both check it;
 # 65532 is distroless' "nonroot", present in no Debian passwd, which is fine for a numeric User.
 DEFAULT_USER = "65532:65532"
-DEFAULT_EPOCH = 315532800  # 1980-01-01, the zip epoch: the oldest time every tool accepts
 
 
 @dataclass(frozen=True)
@@ -83,28 +82,26 @@ def split_dependencies(
 
 def app_files(
     context: Path,
-    paths: list[str],
-    workdir: str,
+    layout: list[tuple[str, str]],
     replaced: dict[str, bytes],
     executable: frozenset[str] = frozenset(),
 ) -> list[StagedFile]:
-    """The context files (already .dockerignore-filtered) under `workdir`, `replaced` overriding bytes.
+    """The context files (already .dockerignore-filtered) at their image paths, `replaced` overriding bytes.
 
     Symlinks are kept as links (never followed out of the context); modes keep only the owner's
     execute bit, so the umask of whoever checked the project out never shows in the image.
     """
     out = []
-    for rel in paths:
+    for rel, image_path in layout:
         host = context / rel
-        image_path = f"{workdir.rstrip('/')}/{rel}"
         if rel in replaced:
             mode = 0o755 if rel in executable else 0o644
             out.append(StagedFile(image_path, None, mode, content=replaced[rel]))
         elif host.is_symlink():
             out.append(StagedFile(image_path, None, 0o777, link_target=str(host.readlink())))
         elif host.is_file():
-            executable = bool(host.stat().st_mode & 0o100)
-            out.append(StagedFile(image_path, host, 0o755 if executable else 0o644))
+            executable_bit = bool(host.stat().st_mode & 0o100)
+            out.append(StagedFile(image_path, host, 0o755 if executable_bit else 0o644))
     return out
 
 

@@ -1,6 +1,7 @@
 """What to build from a project directory: the same image the Dockerfile `jettison fix` writes.
 
-With a Dockerfile, the project is read through `jettison.fix.plan_fix` (nothing is written): its
+With a Dockerfile and a planner (the CLI hands in `jettison.fix.plan_fix`, which sits beside this
+package, not below it), the project is read through the fix plan (nothing is written): its
 pruned requirements, generated gunicorn.conf.py, .dockerignore and run-time facts (port, workdir, ENV,
 LABEL, EXPOSE, an entrypoint script) are exactly what the fixed Dockerfile would use, so `jettison
 build` and `docker build` of the fixed recipe give equivalent images. Without one, the project's
@@ -14,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -29,6 +31,8 @@ _DEFAULT_IGNORE = (
     ".ruff_cache", ".tox", "*.egg-info", "Dockerfile*", ".dockerignore", ".env", "*.jettison-bak*",
 )  # fmt: skip
 PruneFunction = Callable[[Path, Path], str]
+# (project root, requirements file or None, prune function or None) -> a jettison.fix.FixPlan.
+FixPlanner = Callable[[Path, "str | None", "PruneFunction | None"], Any]
 _APP_ASSIGN = re.compile(r"^(?:def\s+|async\s+def\s+)?(app|application)\s*[=(]", re.MULTILINE)
 
 
@@ -38,7 +42,9 @@ class BuildRecipe:
     python_version: str | None  # what the project asks for (None: take the base's)
     requirements: str  # requirements.txt text to resolve
     requirements_source: str  # where it came from, for messages and the cache key
-    app_paths: tuple[str, ...]  # context-relative, .dockerignore applied, gunicorn.conf.py excluded
+    # (context path, image path) of the application files: .dockerignore applied, gunicorn.conf.py
+    # excluded (it has its own layer), placed where the recipe's COPY/ADD put them.
+    app_layout: tuple[tuple[str, str], ...]
     replaced: dict[str, bytes] = field(default_factory=dict)  # context files with fixed contents
     executable: frozenset[str] = frozenset()  # replaced files that must run (an entrypoint script)
     gunicorn_conf: bytes = b""
@@ -147,6 +153,7 @@ def read_build_recipe(
     app: str | None = None,
     prune: bool = True,
     cache_dir: Path | None = None,
+    planner: FixPlanner | None = None,
 ) -> BuildRecipe:
     """The recipe for the project at `root` (reads files, may run the requirements engine, whose
     verdicts are cached under `cache_dir`)."""
@@ -154,11 +161,14 @@ def read_build_recipe(
         raise JettisonError("not a directory", root)
     notes: tuple[str, ...] = ()
     if (root / "Dockerfile").is_file():
-        try:
-            return _from_fix_plan(root, requirements, prune, cache_dir)
-        except ImportError as error:
-            # A jettison without the Dockerfile engine still builds, from requirements.txt alone.
-            notes = (f"Dockerfile not read ({error}): building from the requirements file",)
+        if planner is None:
+            notes = ("Dockerfile not read (no fix planner given): building from the requirements file",)
+        else:
+            try:
+                return _from_fix_plan(root, requirements, prune, cache_dir, planner)
+            except ImportError as error:
+                # A jettison without the Dockerfile engine still builds, from requirements.txt alone.
+                notes = (f"Dockerfile not read ({error}): building from the requirements file",)
     ignore = DockerIgnore.for_context(root) or DockerIgnore(list(_DEFAULT_IGNORE))
     paths = list(context_files(root, ignore))
     if requirements is None:
@@ -188,20 +198,45 @@ def read_build_recipe(
         python_version=None,
         requirements=text,
         requirements_source=requirements,
-        app_paths=tuple(p for p in paths if p != "gunicorn.conf.py"),
+        app_layout=tuple((p, f"/app/{p}") for p in paths if p != "gunicorn.conf.py"),
         gunicorn_conf=conf,
         runtime=RuntimeSettings(port=port, app_module=app_module),
         notes=notes,
     )
 
 
-def _from_fix_plan(root: Path, requirements: str | None, prune: bool, cache_dir: Path | None) -> BuildRecipe:
-    from jettison.fix import FixOptions, plan_fix
+def _layout(
+    root: Path, paths: list[str], workdir: str, conf_rel: str, entrypoint: str | None
+) -> tuple[tuple[str, str], ...]:
+    """Context files placed as the project's Dockerfile copies them (the whole context under WORKDIR
+    when it does `COPY . .` or cannot be read); the generated gunicorn.conf.py is left to its layer."""
+    placed = None
+    try:
+        from jettison.build.placement import placements
+        from jettison.dockerfile.model import build_model
+        from jettison.dockerfile.parser import parse
 
-    options = FixOptions(requirements=requirements, prune=_prune_function(cache_dir))
-    if not prune:
-        options = FixOptions(requirements=requirements, prune=lambda _root, path: path.read_text("utf-8"))
-    plan = plan_fix(root, options)
+        text = (root / "Dockerfile").read_text(encoding="utf-8")
+        placed = placements(build_model(parse(text, str(root / "Dockerfile"))), paths)
+    except (ImportError, OSError, UnicodeDecodeError, JettisonError):
+        placed = None
+    if placed is None:
+        placed = [(p, f"{workdir.rstrip('/')}/{p}") for p in paths]
+    conf_image = conf_rel if conf_rel.startswith("/") else f"{workdir.rstrip('/')}/{conf_rel}"
+    layout = dict(placed)
+    if entrypoint and entrypoint not in layout:
+        layout[entrypoint] = f"{workdir.rstrip('/')}/{entrypoint}"
+    return tuple(sorted((c, i) for c, i in layout.items() if c != conf_rel and i != conf_image))
+
+
+def _keep(_root: Path, path: Path) -> str:
+    return path.read_text("utf-8")
+
+
+def _from_fix_plan(
+    root: Path, requirements: str | None, prune: bool, cache_dir: Path | None, planner: FixPlanner
+) -> BuildRecipe:
+    plan = planner(root, requirements, _prune_function(cache_dir) if prune else _keep)
     facts = plan.facts
     requirements_rel = facts.requirements_file
     if (root / requirements_rel).is_file():
@@ -222,8 +257,10 @@ def _from_fix_plan(root: Path, requirements: str | None, prune: bool, cache_dir:
             replaced[facts.entrypoint] = script.new.encode()
         if facts.entrypoint not in paths:
             paths.append(facts.entrypoint)
-        entrypoint = (facts.workdir.rstrip("/") + "/" + facts.entrypoint,)
     workdir = facts.workdir
+    layout = _layout(root, paths, workdir, conf_rel, facts.entrypoint)
+    if facts.entrypoint:
+        entrypoint = (dict(layout).get(facts.entrypoint) or f"{workdir.rstrip('/')}/{facts.entrypoint}",)
     runtime = RuntimeSettings(
         workdir=workdir,
         gunicorn_conf=conf_rel if conf_rel.startswith("/") else f"{workdir.rstrip('/')}/{conf_rel}",
@@ -239,7 +276,7 @@ def _from_fix_plan(root: Path, requirements: str | None, prune: bool, cache_dir:
         python_version=facts.python_version,
         requirements=text,
         requirements_source=requirements_rel,
-        app_paths=tuple(sorted(p for p in paths if p != conf_rel)),
+        app_layout=layout,
         replaced=replaced,
         executable=frozenset([facts.entrypoint]) if facts.entrypoint else frozenset(),
         gunicorn_conf=conf,

@@ -9,7 +9,7 @@ from typing import Any
 from jettison.build.builder import BuildOptions, build, select_bases
 from jettison.build.cache import BuildCache, default_cache_dir
 from jettison.build.progress import BuildProgress, SilentProgress
-from jettison.build.recipe import read_build_recipe
+from jettison.build.recipe import FixPlanner, read_build_recipe
 from jettison.build.sources import load_base, parse_ref, registry_name, write_output
 
 DEFAULT_PYTHON = "3.12"
@@ -38,6 +38,7 @@ def run_build(
     prune: bool = True,
     app: str | None = None,
     progress: BuildProgress | None = None,
+    planner: FixPlanner | None = None,
 ) -> BuildSummary:
     options = options or BuildOptions()
     progress = progress or SilentProgress()
@@ -45,7 +46,7 @@ def run_build(
         parse_ref(text)  # a bad reference fails before any work
     cache_root = cache_dir or default_cache_dir()
     recipe = read_build_recipe(
-        Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root
+        Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root, planner=planner
     )
     base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
     base_is_remote = parse_ref(base_text).kind == "registry"

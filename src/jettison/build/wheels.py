@@ -144,6 +144,46 @@ def resolve(requirements: str, target: WheelTarget, index: IndexOptions, workdir
     return "".join(f"{pin}\n" for pin in pins)
 
 
+# Distributions published only as source whose maintainers publish the same modules as wheels under
+# another name. psycopg2's wheels are psycopg2-binary (libpq and OpenSSL bundled): an image built without
+# a compiler, and without libpq in the base, can only take those.
+BINARY_EQUIVALENTS = {"psycopg2": "psycopg2-binary"}
+_NO_WHEELS = re.compile(r"([A-Za-z0-9._-]+)(?:==\S+)? has no usable wheels")
+
+
+def _swap_name(line: str, old: str, new: str) -> str:
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+    if match and re.sub(r"[-_.]+", "-", match.group(1)).lower() == old:
+        return new + line[match.end() :]
+    return line
+
+
+def resolve_for_image(
+    requirements: str, target: WheelTarget, index: IndexOptions, workdir: Path, substitute: bool = True
+) -> tuple[str, list[str]]:
+    """resolve(), swapping a source-only distribution for its wheel twin when that is what failed.
+
+    Returns the pins and a note per swap. Only a resolution that failed for want of wheels is retried,
+    so a requirement that resolves as written is never changed.
+    """
+    try:
+        return resolve(requirements, target, index, workdir), []
+    except JettisonError as error:
+        failed = {re.sub(r"[-_.]+", "-", name).lower() for name in _NO_WHEELS.findall(str(error))}
+        swaps = {name: BINARY_EQUIVALENTS[name] for name in failed if name in BINARY_EQUIVALENTS}
+        if not substitute or not swaps:
+            raise
+    lines = requirements.splitlines()
+    for old, new in swaps.items():
+        lines = [_swap_name(line, old, new) for line in lines]
+    notes = [
+        f"{old} has no wheels for {target.python_platform}: installed {new} (the same modules, its "
+        "libraries bundled); give --no-substitute to fail instead"
+        for old, new in sorted(swaps.items())
+    ]
+    return resolve("".join(f"{line}\n" for line in lines), target, index, workdir), notes
+
+
 def install(pinned: str, target: WheelTarget, index: IndexOptions, staging: Path) -> None:
     """Install exactly the pinned wheels (no resolution, no deps) into `staging/site` and `staging/bin`."""
     staging.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,13 @@ class RichProgress:
         self.notes.append(text)
 
 
+def fix_planner(root: Path, requirements: str | None, prune: object) -> object:
+    """`jettison fix`'s plan for the project (never written): what the build takes its recipe from."""
+    from jettison.fix import FixOptions, plan_fix
+
+    return plan_fix(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
+
+
 @click.command(name="build")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--base", default=None, help="Base image: REF, oci:DIR[:TAG] or docker-archive:FILE "
@@ -75,13 +82,15 @@ class RichProgress:
 @click.option("--index-url", default=None, help="Package index (default: uv's, i.e. PyPI or UV_INDEX_URL).")
 @click.option("--find-links", multiple=True, help="Extra wheel directories or pages.")
 @click.option("--no-index", is_flag=True, help="Only --find-links, no index.")
+@click.option("--substitute/--no-substitute", default=True, show_default=True,
+              help="Install psycopg2-binary where psycopg2 has no wheel for the target.")
 @click.option("--refresh", is_flag=True, help="Resolve again even when the dependency layers are cached.")
 @user_errors_exit_2
 def command(
     path: Path, base: str | None, platforms: str, outputs: tuple[str, ...], push: str | None,
     cache_repo: str | None, cache_dir: Path | None, compile_: bool, requirements: str | None, prune: bool,
     app: str | None, dep_layers: int, large_package_mb: float, user: str | None, compression: str,
-    index_url: str | None, find_links: tuple[str, ...], no_index: bool, refresh: bool,
+    index_url: str | None, find_links: tuple[str, ...], no_index: bool, substitute: bool, refresh: bool,
 ) -> None:  # fmt: skip
     """Build PATH's image (base | dependencies | source | gunicorn.conf.py) without a daemon, reproducibly."""
     from jettison.build import run_build
@@ -102,13 +111,14 @@ def command(
         compression=compression,
         user=user,
         refresh=refresh,
+        substitute_binaries=substitute,
     )
     started = time.perf_counter()
     with RichProgress(err) as progress:
         summary = run_build(
             path, base=base, platforms=[p for p in platforms.split(",") if p.strip()], outputs=list(outputs),
             push=push, cache_repo=cache_repo, cache_dir=cache_dir, options=options, requirements=requirements,
-            prune=prune, app=app, progress=progress,
+            prune=prune, app=app, progress=progress, planner=fix_planner,
         )  # fmt: skip
     for note in progress.notes + summary.notes:
         err.print(f"note: {note}", markup=False)
