@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.project.dockerignore import DockerIgnore, context_files
+from jettison.project.secrets import Secret, detect
 
 # Files larger than this are never read whole by a rule (data dumps, models): secrets live in small files.
 MAX_READ_BYTES = 1_000_000
@@ -34,6 +35,13 @@ class ProjectFacts:
     today: datetime.date = field(default_factory=datetime.date.today)
     reader: Callable[[str], bytes | None] = field(default=lambda path: None, compare=False)
     sizes: Mapping[str, int] = field(default_factory=dict)
+    _secrets: dict[str, list[Secret]] = field(default_factory=dict, compare=False, repr=False)
+
+    def secrets(self, path: str) -> list[Secret]:
+        """Secrets in a context file (jettison.project.secrets), read and scanned once per path."""
+        if path not in self._secrets:
+            self._secrets[path] = detect(path, self.read(path))
+        return self._secrets[path]
 
     def read(self, path: str) -> bytes | None:
         return self.reader(path.lstrip("/").removeprefix("./"))

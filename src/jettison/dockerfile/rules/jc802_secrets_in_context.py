@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from jettison.dockerfile.rules.base import Rule, RuleContext
 from jettison.model.findings import Finding, Fix, Severity
-from jettison.project.secrets import detect
 
 
 def covers(source: str, path: str) -> bool:
@@ -38,7 +37,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
             for path in sent:
                 if path in reported or not any(covers(source, path) for source in copy.sources):
                     continue
-                secrets = detect(path, project.read(path))
+                secrets = project.secrets(path)
                 if not secrets:
                     continue
                 reported.add(path)
