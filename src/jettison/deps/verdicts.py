@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from jettison.deps.closure import Closure, dependency_closure
 from jettison.deps.distributions import DistributionInfo
 from jettison.deps.imports import FileFacts, ImportKind
@@ -191,6 +193,17 @@ def judge(
         resolver, target, pin, {n: first_line[n].requirement for n in runtime},
     )  # fmt: skip
 
+    # Which declared distributions require which (target markers): "required only by unused X" evidence.
+    required_by: dict[str, set[str]] = defaultdict(set)
+    for name in runtime:
+        for raw in infos[name].requires or ():
+            try:
+                dependency = Requirement(raw)
+            except InvalidRequirement:
+                continue
+            if target.evaluate(dependency.marker, requirements.extras_for(name)):
+                required_by[normalize_name(dependency.name)].add(name)
+
     judgement = Judgement()
     for name in declared:
         info = infos[name]
@@ -212,10 +225,10 @@ def judge(
             elif not evidence:
                 why = f"{name} provides no importable module and no kept package requires it"
                 evidence.append(Evidence("not-imported", why))
-            if everything.parent.get(name):
-                evidence.append(
-                    Evidence("required-by", f"required only by dropped {_dropped_chain(everything, name)}")
-                )
+            dependants = sorted(required_by.get(name, set()) - {name})
+            if dependants:
+                shown = ", ".join(dependants[:4]) + (", ..." if len(dependants) > 4 else "")
+                evidence.append(Evidence("required-by", f"required only by unused {shown}"))
         judgement.verdicts.append(
             RequirementVerdict(
                 name,
@@ -274,10 +287,6 @@ def _chain(closure: Closure, name: str) -> str:
         chain.append(parent)
         parent = closure.parent.get(parent)
     return " <- ".join(chain) if chain else "a kept package"
-
-
-def _dropped_chain(closure: Closure, name: str) -> str:
-    return _chain(closure, name)
 
 
 def _total(closure: Closure, resolver: DistributionResolver, pin: object) -> tuple[int | None, set[str]]:
