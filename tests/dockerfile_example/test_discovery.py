@@ -32,3 +32,27 @@ def test_per_dockerfile_ignore_file_wins(tmp_path) -> None:
     assert "JC802" in {f.rule for f in dockerfile_findings(tmp_path)}
     (tmp_path / "Dockerfile.dockerignore").write_text(".env\n")
     assert "JC802" not in {f.rule for f in dockerfile_findings(tmp_path)}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jettison.dockerfile.parser") is None, reason="parser not on main yet"
+)
+def test_context_is_the_dockerfiles_directory_unless_its_sources_live_higher(tmp_path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nCOPY . /app\nENTRYPOINT ["/app/run.sh"]\n'
+    )
+    (tmp_path / "svc" / "run.sh").write_text("#!/bin/sh\ngunicorn app:app\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        'FROM python:3.12-slim\nCOPY src/ /app/\nCMD ["/app/start.sh"]\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "start.sh").write_text("#!/bin/sh\ngunicorn app:app\n")
+    (tmp_path / ".env").write_text(
+        "DB_PASSWORD=hunter2\n"
+    )  # outside svc/'s context, and not copied by docker/
+    findings = dockerfile_findings(tmp_path)
+    scripts = sorted(f.location.path for f in findings if f.rule == "JD602")
+    assert scripts == ["src/start.sh", "svc/run.sh"]
+    assert "JC802" not in {f.rule for f in findings}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jettison.dockerfile.facts import ProjectFacts
-from jettison.dockerfile.model import build_model
+from jettison.dockerfile.model import DockerfileModel, build_model
 from jettison.dockerfile.rules import RULES, Rule, RuleContext
 from jettison.errors import JettisonError
 from jettison.model.findings import Finding
@@ -93,14 +93,45 @@ def lint_dockerfile(
     text: str, display: str, project: ProjectFacts, rules: Iterable[Rule] = RULES
 ) -> list[Finding]:
     """Parse one Dockerfile and run the rules on it (raises JettisonError on a malformed file)."""
+    return lint_model(parse_model(text, display), project, rules)
+
+
+def parse_model(text: str, display: str) -> DockerfileModel:
     from jettison.dockerfile.parser import parse  # the parser module is the parsing helper's
 
-    model = build_model(parse(text, display))
+    return build_model(parse(text, display))
+
+
+def lint_model(model: DockerfileModel, project: ProjectFacts, rules: Iterable[Rule] = RULES) -> list[Finding]:
     context = RuleContext(model, project)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.run(context))
     return findings
+
+
+def build_context(root: Path, dockerfile: Path, model: DockerfileModel) -> Path:
+    """The directory a Dockerfile is most likely built from.
+
+    `docker build .` beside the Dockerfile is the common case; a Dockerfile kept in a subdirectory
+    (docker/Dockerfile, built with `-f docker/Dockerfile .`) names sources that only exist further
+    up. So: the nearest directory, from the Dockerfile's up to the project root, that holds every
+    source its COPY/ADD instructions take from the context."""
+    sources = {
+        source.strip().lstrip("/").removeprefix("./").rstrip("/")
+        for stage in model.stages
+        for copy in model.copies(stage)
+        if copy.from_context
+        for source in copy.sources
+    }
+    sources = {s for s in sources if s and s != "." and not any(ch in s for ch in "*?[$")}
+    directory = dockerfile.parent
+    while True:
+        if all((directory / source).exists() for source in sources):
+            return directory
+        if directory == root or root not in directory.parents:
+            return dockerfile.parent
+        directory = directory.parent
 
 
 def dockerfile_findings(
@@ -114,25 +145,35 @@ def dockerfile_findings(
     dockerfiles = find_dockerfiles(root, config.exclude)
     if not dockerfiles or importlib.util.find_spec("jettison.dockerfile.parser") is None:
         return []  # no Dockerfile, or (while the parser is being merged) nothing to parse them with
-    project = ProjectFacts.from_directory(
-        root, unused=_unused_sizes(unused_requirements), kill_grace=config.kill_grace
-    )
+    unused = _unused_sizes(unused_requirements)
+    contexts: dict[Path, ProjectFacts] = {}
     findings: list[Finding] = []
     seen: set[tuple[str, str | None, int | None, str]] = set()
     for path in dockerfiles:
         display = path.relative_to(root).as_posix()
-        facts = project
+        model = parse_model(read_dockerfile(path, display), display)
+        directory = build_context(root, path, model)
+        if directory not in contexts:
+            contexts[directory] = ProjectFacts.from_directory(
+                directory, unused=unused, kill_grace=config.kill_grace
+            )
+        facts = contexts[directory]
         own_ignore = path.with_name(path.name + ".dockerignore")
         if own_ignore.is_file():  # BuildKit prefers <Dockerfile>.dockerignore to the context's
             text = own_ignore.read_text(encoding="utf-8", errors="replace")
-            facts = dataclasses.replace(project, dockerignore=DockerIgnore.from_text(text, str(own_ignore)))
-        for finding in lint_dockerfile(read_dockerfile(path, display), display, facts):
+            facts = dataclasses.replace(facts, dockerignore=DockerIgnore.from_text(text, str(own_ignore)))
+        prefix = directory.relative_to(root).as_posix()
+        for finding in lint_model(model, facts):
             location = finding.location
+            if location is not None and location.path != display and prefix != ".":
+                # Context files (scripts, gunicorn.conf.py) are named relative to the context.
+                location = dataclasses.replace(location, path=f"{prefix}/{location.path}")
+                finding = dataclasses.replace(finding, location=location)
             # Context rules and script rules see the same files from every Dockerfile: report once.
             key = (finding.rule, location.path if location else None, location.line if location else None,
                    finding.message)  # fmt: skip
             if finding.rule.startswith("JC"):
-                key = (finding.rule, None, None, finding.message)  # one context, whichever Dockerfile saw it
+                key = (finding.rule, prefix, None, finding.message)  # once per context
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)
