@@ -7,10 +7,11 @@ JSON, ONBUILD, HEALTHCHECK and heredocs (heredoc.py). `dump` (dump.py, re-export
 as BuildKit's AST dump does; every case of BuildKit's parser conformance suite dumps byte for byte.
 
 Written by hand because no Python library passes the conformance cases: `dockerfile-parse` splits lines
-with its own regular expressions, knows no heredocs, and folds continuations and the backtick escape its
-own way; `dockerfile` (BuildKit v0.12.5's Go parser through cgo) flattens the tree, dropping ENV/LABEL
-separator nodes and cutting strings at NUL (17 of 33 dumps match), and has no columns, comments or
-heredoc quoting. It serves as the oracle of tests/dockerfile_parser/test_against_buildkit.py instead.
+with its own regular expressions and knows no heredocs (their bodies come out as instructions: `RUN
+<<EOF`, `ECHO hi`, `EOF`), nor BuildKit's argument nodes; `dockerfile` (BuildKit v0.12.5's Go parser
+through cgo) flattens the tree, dropping ENV/LABEL separator nodes and cutting strings at NUL (17 of 33
+dumps match), and has no columns, comments or heredoc quoting. It serves as the oracle of
+tests/dockerfile_parser/test_against_buildkit.py instead.
 
 Beyond BuildKit's parser, `parse` rejects what a BuildKit build rejects right after parsing: unknown
 instructions and invalid ONBUILD triggers. It also rejects binary and non-UTF-8 input. Every rejection is
