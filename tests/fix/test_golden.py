@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from jettison.deps.prune import pruned_requirements
-from jettison.fix import FixOptions, plan_fix
+from jettison.fix import FixOptions, apply, plan_fix
 from jettison.model.audit import AuditOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,3 +64,14 @@ def test_example_plan_is_deterministic(case):
     dockerfile, plan = case
     again = plan_fix(EXAMPLE, options(dockerfile))
     assert [(c.relative, c.new) for c in again.changes] == [(c.relative, c.new) for c in plan.changes]
+
+
+def test_fixing_the_fixed_example_changes_nothing(case, tmp_path):
+    # The written files are a fixpoint: the pruned requirements still hold everything the new
+    # gunicorn.conf.py names (its gevent worker class among them), and the recipe reads back as itself.
+    dockerfile, _ = case
+    project = tmp_path / "analytics-server"
+    shutil.copytree(EXAMPLE, project)
+    apply(plan_fix(project, options(dockerfile)))
+    again = plan_fix(project, options(dockerfile))
+    assert [change.relative for change in again.pending] == []

@@ -97,6 +97,7 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
             if name.startswith("_") or name != name.lower():
                 continue
             sources[name] = SettingSource(line=node.lineno, expression=expression)
+            values_before = dict(values)
             from_env.pop(name, None)
             try:
                 values[name] = ast.literal_eval(value_node)
@@ -104,7 +105,7 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 dynamic[name] = expression
                 values.pop(name, None)
-                lookups = env_lookups(value_node)
+                lookups = env_lookups(value_node, known=values_before)
                 if lookups:
                     from_env[name] = lookups
     return GunicornSettings(path=path, values=values, dynamic=dynamic, sources=sources, from_env=from_env)
@@ -125,8 +126,12 @@ def _is_env_call(node: ast.AST) -> bool:
     return func in ("os.environ.get", "environ.get", "os.getenv", "getenv") or tail.lstrip("_")[:3] == "env"
 
 
-def env_lookups(node: ast.expr) -> tuple[EnvDefault, ...]:
-    """The environment lookups in an expression, outermost first, with their literal fallbacks."""
+def env_lookups(node: ast.expr, known: dict[str, Any] | None = None) -> tuple[EnvDefault, ...]:
+    """The environment lookups in an expression, outermost first, with their literal fallbacks.
+
+    `known` holds the literals assigned earlier in the file, so `x = 5; x = env("X", x)` gives 5.
+    """
+    known = known or {}
     converter = None
     inner: ast.AST = node
     while (
@@ -146,8 +151,12 @@ def env_lookups(node: ast.expr) -> tuple[EnvDefault, ...]:
             assert isinstance(found, ast.Call)
             default = None
             if len(found.args) > 1:
+                fallback = found.args[1]
                 try:
-                    default = ast.literal_eval(found.args[1])
+                    if isinstance(fallback, ast.Name) and fallback.id in known:
+                        default = known[fallback.id]
+                    else:
+                        default = ast.literal_eval(fallback)
                     if converter is not None and whole:
                         default = converter(default)
                 except (ValueError, TypeError, SyntaxError):
