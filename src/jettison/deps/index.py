@@ -18,6 +18,7 @@ import io
 import json
 import os
 import ssl
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ class PackageIndex:
     def _write_cache(self, path: Path, data: Any) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
