@@ -15,3 +15,8 @@ def test_fires_on_alpine_with_build_base(lint) -> None:
 def test_quiet_on_pure_python_alpine_and_on_slim(lint) -> None:
     assert lint("JD102", "FROM python:3.11-alpine\nRUN pip install flask\n") == []
     assert lint("JD102", "FROM python:3.11-slim\nRUN pip install pandas\n") == []
+
+
+def test_reads_requirements_named_by_image_path(lint) -> None:
+    dockerfile = "FROM python:3.11-alpine\nCOPY . /www\nRUN pip install -r /www/requirements.txt\n"
+    assert lint("JD102", dockerfile, {"requirements.txt": "psycopg2==2.9.9\n"})

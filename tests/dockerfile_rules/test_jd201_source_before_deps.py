@@ -21,3 +21,13 @@ def test_quiet_when_requirements_come_first(lint) -> None:
     COPY . .
     """
     assert lint("JD201", dockerfile) == []
+
+
+def test_quiet_when_only_manifests_come_first(lint) -> None:
+    dockerfile = """
+    FROM python:3.11-slim
+    COPY pyproject.toml poetry.lock setup.cfg ./
+    RUN poetry install --no-root
+    COPY . .
+    """
+    assert lint("JD201", dockerfile) == []

@@ -52,7 +52,12 @@ def check(context: RuleContext) -> Iterator[Finding]:
                     reasons.append("pip builds " + ", ".join(compiled))
                     first = first or step.instruction
                 for requirements in pip.requirement_files:
-                    text = context.project.read_text(requirements) or ""
+                    # An image path (/www/requirements.txt) is read from the context by its name.
+                    text = (
+                        context.project.read_text(requirements)
+                        or context.project.read_text(requirements.rsplit("/", 1)[-1])
+                        or ""
+                    )
                     names = {_name(line.strip()) for line in text.splitlines() if line.strip()}
                     compiled = sorted(names & COMPILED)
                     if compiled:
