@@ -10,7 +10,6 @@ that subset of the lexer so `RUN <<'EOF' python3`, `COPY <<A <<B /dst` and `RUN 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from jettison.dockerfile.ast import Heredoc
 
@@ -27,15 +26,13 @@ class HeredocError(ValueError):
     """A heredoc word BuildKit refuses (its lexer failed on the delimiter)."""
 
 
-@dataclass
 class _Words:
     """Word splitting that keeps quoted and escaped blanks inside the word (BuildKit's wordsStruct)."""
 
-    word: str = ""
-    in_word: bool = False
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         self.words: list[str] = []
+        self.word = ""
+        self.in_word = False
 
     def add_char(self, ch: str) -> None:
         if ch in GO_SPACES:
@@ -81,6 +78,11 @@ class _Lexer:
             self.pos += 1
         return ch
 
+    def take(self) -> str:
+        """The next character, where the caller has peeked that there is one."""
+        self.pos += 1
+        return self.text[self.pos - 1]
+
     def words(self) -> list[str]:
         return self.stop_on(None, self.raw_escapes)[1]
 
@@ -108,8 +110,7 @@ class _Lexer:
                 else:
                     words.add_raw(text)
                 continue
-            ch = self.next()
-            assert ch is not None
+            ch = self.take()
             if ch == "\\":
                 if self.raw_escapes:
                     words.add_raw(ch)
@@ -127,7 +128,7 @@ class _Lexer:
         return "".join(result), words.result()
 
     def single_quote(self) -> str:
-        quote = self.next()
+        quote = self.take()
         result = [quote] if self.raw_quotes else []
         while True:
             ch = self.next()
@@ -136,11 +137,11 @@ class _Lexer:
             if ch == "'":
                 if self.raw_quotes:
                     result.append(ch)
-                return "".join(result)  # type: ignore[arg-type]
+                return "".join(result)
             result.append(ch)
 
     def double_quote(self) -> str:
-        quote = self.next()
+        quote = self.take()
         result = [quote] if self.raw_quotes else []
         while True:
             peeked = self.peek()
@@ -150,11 +151,11 @@ class _Lexer:
                 self.next()
                 if self.raw_quotes:
                     result.append(peeked)
-                return "".join(result)  # type: ignore[arg-type]
+                return "".join(result)
             if peeked == "$":
                 result.append(self.dollar())
                 continue
-            ch = self.next()
+            ch = self.take()
             if ch == "\\":
                 if self.raw_escapes:
                     result.append(ch)
@@ -162,8 +163,8 @@ class _Lexer:
                 if after is None:
                     continue  # BuildKit drops an escape at the very end (and then misses the quote)
                 if after in '"$\\':
-                    ch = self.next()
-            result.append(ch)  # type: ignore[arg-type]
+                    ch = self.take()
+            result.append(ch)
 
     def dollar(self) -> str:
         self.next()
@@ -217,13 +218,13 @@ class _Lexer:
         while (ch := self.peek()) is not None:
             if not name and ch.isdecimal():
                 while (digit := self.peek()) is not None and digit.isdecimal():
-                    name += self.next()  # type: ignore[operator]
+                    name += self.take()
                 return name
             if not name and ch in _SPECIAL_PARAMS:
-                return self.next()  # type: ignore[return-value]
+                return self.take()
             if not (ch.isalpha() or ch.isdecimal() or ch == "_"):
                 break
-            name += self.next()  # type: ignore[operator]
+            name += self.take()
         return name
 
     def possible_heredoc(self) -> str:
@@ -233,7 +234,7 @@ class _Lexer:
         self.next()
         space = ""
         while (ch := self.peek()) is not None and ch in " \t\r":  # `<< EOF` stays one word
-            space += self.next()  # type: ignore[operator]
+            space += self.take()
         return "<<" + space
 
 

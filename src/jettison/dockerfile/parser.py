@@ -100,15 +100,15 @@ class _Directives:
         if self.done:
             return False
         match = _DIRECTIVE.match(line[1:].lstrip(GO_SPACES)) if line.startswith("#") else None
-        name = match[1].lower() if match else ""
-        if name not in _VALID_DIRECTIVES:
+        if match is None or match[1].lower() not in _VALID_DIRECTIVES:
             self.done = True
             return False
+        name, value = match[1].lower(), match[2]
         if name in self.values:
             raise _SyntaxError(f"only one {name} parser directive can be used")
-        self.values[name] = match[2]  # type: ignore[index]
+        self.values[name] = value
         if name == "escape":
-            self.set_escape(match[2])  # type: ignore[index]
+            self.set_escape(value)
         return True
 
     def fold(self, line: str) -> tuple[str, bool]:
