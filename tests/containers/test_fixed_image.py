@@ -195,7 +195,7 @@ def test_source_edit_reuses_the_dependency_layer(services, fixed_project, fixed_
 
 def test_fixed_image_runs_as_non_root_without_compilers(services, fixed_image):
     config = json.loads(docker(services, "image", "inspect", fixed_image).stdout)[0]["Config"]
-    assert config["User"] == "app"
+    assert config["User"] == "10001:10001"
     assert config["Cmd"][:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
     probe = docker(services, "run", "--rm", "--network=host", "--entrypoint", "sh", fixed_image, "-c",
                    "id -u; command -v gcc || echo no-gcc")  # fmt: skip

@@ -62,8 +62,8 @@ def test_venv_on_path_non_root_user_and_exec_form_cmd():
     assert "COPY --from=builder /opt/venv /opt/venv" in final
     assert "ENV PATH=/opt/venv/bin:$PATH \\" in final
     assert "activate" not in "\n".join(line for line in final if not line.startswith("#"))
-    assert "USER app" in final
-    assert final.index("USER app") > final.index("COPY . .")
+    assert "USER 10001:10001" in final
+    assert final.index("USER 10001:10001") > final.index("COPY . .")
     cmd = [line for line in final if line.startswith("CMD ")]
     assert json.loads(cmd[0][4:]) == ["gunicorn", "--config", "gunicorn.conf.py", "app:app"]
     assert not any(line.startswith("ENTRYPOINT") for line in final)

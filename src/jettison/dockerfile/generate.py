@@ -238,8 +238,9 @@ def render_dockerfile(facts: ImageFacts) -> str:
     if runtime_packages:
         lines += _apt_install(runtime_packages)
     lines += [
-        f"RUN useradd --system --uid {APP_UID} --user-group --no-create-home \\",
-        f"    --shell /usr/sbin/nologin {APP_USER}",
+        f"RUN groupadd --system --gid {APP_UID} {APP_USER} \\",
+        f"    && useradd --system --uid {APP_UID} --gid {APP_UID} --no-create-home \\",
+        f"        --shell /usr/sbin/nologin {APP_USER}",
         f"COPY --from=builder {VENV} {VENV}",
         "# PATH, not `activate`: a sourced script's changes end with its RUN, PATH holds for every process.",
         f"ENV PATH={VENV}/bin:$PATH \\",
@@ -253,7 +254,8 @@ def render_dockerfile(facts: ImageFacts) -> str:
     lines += [
         f"WORKDIR {facts.workdir}",
         *(_copy(sources, destination) for sources, destination in facts.copies),
-        f"USER {APP_USER}",
+        # Numeric: Kubernetes' runAsNonRoot can only verify a UID, not a name.
+        f"USER {APP_UID}:{APP_UID}",
     ]
     ports = [port, *sorted(set(facts.expose) - {port})]
     lines.append("EXPOSE " + " ".join(str(p) for p in ports))
