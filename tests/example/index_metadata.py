@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 SIMPLE = "https://pypi.org/simple"
@@ -101,7 +101,10 @@ def pinned(http: httpx.Client, name: str, version: str) -> Pinned:
     for file in reply.json()["files"]:
         if not file["filename"].endswith(".whl"):
             continue
-        _, wheel_version, _, tags = parse_wheel_filename(file["filename"])
+        try:
+            _, wheel_version, _, tags = parse_wheel_filename(file["filename"])
+        except InvalidWheelFilename:  # early uploads with tags no tool accepts today
+            continue
         ranks = [RANK[tag] for tag in tags if tag in RANK]
         if wheel_version == Version(version) and ranks and (best is None or min(ranks) < best[0]):
             best = (min(ranks), file)
