@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from inspect_images import layer_tar
+from .inspect_images import layer_tar
 
 from jettison.errors import JettisonError
 from jettison.inspect.analysis import analysis_to_json, analyze

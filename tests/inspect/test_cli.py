@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from inspect_images import layer_tar, write_docker_archive
+from .inspect_images import layer_tar, write_docker_archive
 
 from jettison.cli import main
 from jettison.model.image import ImageConfig

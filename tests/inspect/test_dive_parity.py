@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from inspect_images import layer_tar, read_docker_archive, write_docker_archive
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analyze
 

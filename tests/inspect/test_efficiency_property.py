@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inspect_images import layer_tar
+from .inspect_images import layer_tar
 
 from jettison.inspect.scan import scan_image
 from jettison.inspect.source import ImageInput, LayerInput

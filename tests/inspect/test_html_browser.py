@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from inspect_images import layer_tar, read_docker_archive, write_docker_archive
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.diff import diff_reports

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspect_images import layer_tar, read_docker_archive, write_docker_archive
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.diff import diff_reports

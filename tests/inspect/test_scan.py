@@ -7,7 +7,7 @@ import io
 import struct
 from pathlib import Path
 
-from inspect_images import layer_tar, read_docker_archive, write_docker_archive
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.secrets import image_secret_scanner
