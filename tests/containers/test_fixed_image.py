@@ -194,7 +194,9 @@ def test_source_edit_reuses_the_dependency_layer(services, fixed_project, fixed_
 
 
 def test_fixed_image_runs_as_non_root_without_compilers(services, fixed_image):
-    config = json.loads(docker(services, "image", "inspect", fixed_image).stdout)[0]["Config"]
+    inspected = json.loads(docker(services, "image", "inspect", fixed_image).stdout)[0]
+    print(f"fixed image: {inspected['Size'] / 1e6:.0f} MB")
+    config = inspected["Config"]
     assert config["User"] == "10001:10001"
     assert config["Cmd"][:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
     probe = docker(services, "run", "--rm", "--network=host", "--entrypoint", "sh", fixed_image, "-c",
@@ -240,7 +242,9 @@ def story_image(request, services, story_context, run_id) -> Iterator[tuple[str,
 
 def test_story_images_keep_compilers_and_lack_run_time_port(services, story_image):
     dockerfile, tag = story_image
-    config = json.loads(docker(services, "image", "inspect", tag).stdout)[0]["Config"]
+    inspected = json.loads(docker(services, "image", "inspect", tag).stdout)[0]
+    print(f"{dockerfile} image: {inspected['Size'] / 1e6:.0f} MB")
+    config = inspected["Config"]
     env = dict(item.split("=", 1) for item in config.get("Env") or [])
     # ARG PORT reaches only the build: the running container has no PORT to read.
     assert "PORT" not in env, f"{dockerfile}: {env}"
