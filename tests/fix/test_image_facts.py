@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jettison.dockerfile.generate import render_dockerfile
 from jettison.dockerfile.image_facts import python_version_of, read_recipe, supported_python
 from jettison.dockerfile.model import build_model
 from jettison.dockerfile.parser import parse
+from jettison.errors import JettisonError
+from jettison.gunicorn.config import render_gunicorn_conf
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -97,3 +103,67 @@ def test_health_route_found_in_sources():
     files = {"svc/routes.py": "@bp.get('/healthz')\ndef healthz():\n    return ''\n"}
     reading = read("FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n", files, ("svc/routes.py",))
     assert reading.facts.health_path == "/healthz"
+
+
+LINES = st.sampled_from(
+    [
+        'FROM python:3.7',
+        'FROM python:3.12-slim AS base',
+        'FROM base',
+        'FROM alpine',
+        'FROM scratch',
+        'ARG PORT ${PORT}',
+        'ARG PORT=80',
+        'ARG WORKERS',
+        'ARG X=1 Y',
+        'ENV A=1 B="two words"',
+        'ENV LEGACY value',
+        'ENV PORT=$PORT',
+        'LABEL a=b "c d"=e',
+        'EXPOSE 80/udp $PORT 9000',
+        'EXPOSE abc',
+        'WORKDIR /srv',
+        'WORKDIR $NOPE',
+        'COPY . .',
+        'COPY --from=base /x /y',
+        'COPY --chown=1:1 src/ ./',
+        'ADD https://x/y.tgz /',
+        'ADD requirements.txt /app/',
+        'RUN apt-get update && apt-get install -y gcc libpq-dev curl=7.*',
+        'RUN pip install -r requirements.txt gunicorn==21.2.0 .',
+        'RUN apk add build-base',
+        'RUN python -m venv /v',
+        'RUN . /v/bin/activate && pip install -U pip',
+        'RUN echo $((1+2))',
+        'USER nobody',
+        'VOLUME /data',
+        'CMD gunicorn -w 4 -b :$PORT app:app',
+        'CMD ["gunicorn", "-c", "conf.py", "-k", "gevent"]',
+        'ENTRYPOINT ./entrypoint.sh',
+        'ENTRYPOINT ["/app/run.sh", "--x"]',
+        'CMD ["python"',
+        'HEALTHCHECK NONE',
+        'STOPSIGNAL SIGINT',
+        'SHELL ["/bin/bash", "-c"]',
+    ]
+)
+FILES = {
+    "entrypoint.sh": "#!/bin/sh\nalembic upgrade head\nexec gunicorn app:app\n",
+    "app/run.sh": "exec gunicorn -w 2 app:app\n",
+    "conf.py": "workers = 3\nbind = ':' + os.environ['PORT']\nworker_class = env('K', 'sync')\n",
+    "gunicorn.conf.py": "timeout = int(os.getenv('TIMEOUT', 'x'))\n",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=12))
+def test_any_parsable_dockerfile_reads_without_a_traceback(lines):
+    text = "\n".join(lines) + "\n"
+    try:
+        dockerfile = parse(text, "Dockerfile")
+    except JettisonError:
+        return
+    model = build_model(dockerfile)
+    reading = read_recipe(model, FILES.get, today=TODAY, source_files=())
+    assert render_dockerfile(reading.facts)
+    assert render_gunicorn_conf(reading.facts.gunicorn)
