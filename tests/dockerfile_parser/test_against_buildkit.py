@@ -3,12 +3,15 @@
 The `dockerfile` package (PyPI, MIT) links BuildKit v0.12.5's parser through cgo. Its API flattens the
 tree (ENV/LABEL pairs without BuildKit's separator nodes, strings cut at NUL, no escape or directive
 details), so it cannot replace our parser or pass the conformance dumps, but it is a real BuildKit to
-compare against. Left out of the comparison: what BuildKit added after v0.12.5 (the `check` directive,
-blanks between `<<` and the delimiter), what only a build rejects (we reject unknown instructions and
+compare against. Left out of the comparison: what BuildKit changed after v0.12.5 (the `check` directive,
+blanks between `<<` and the delimiter, and moby/buildkit#5107: a JSON array followed by more text is
+shell form now, where v0.12.5 ignored the rest), what only a build rejects (we reject unknown instructions and
 bad ONBUILD triggers at parse time), and strings the wrapper cannot decode.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -61,6 +64,16 @@ dockerfiles = st.tuples(
 ).map(lambda parts: parts[0] + "".join(parts[1]))
 
 
+def _json_then_more(text: str) -> bool:
+    """A JSON array with more text after it, which v0.12.5 read as exec form and BuildKit now doesn't."""
+    text = text.lstrip()
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return False
+    return text.startswith("[") and bool(text[end:].strip())
+
+
 def _ours(text: str) -> object:
     try:
         dockerfile = parse(text)
@@ -69,6 +82,8 @@ def _ours(text: str) -> object:
     tree = []
     for instruction in dockerfile.instructions:
         node = instruction.trigger or instruction
+        if _json_then_more(node.raw_args) or _json_then_more(node.raw_args.partition(" ")[2]):
+            return "skip", "JSON array then more text"
         args = node.args
         if node.keyword in ("ENV", "LABEL"):  # the wrapper drops the separator nodes
             args = tuple(arg for index, arg in enumerate(args) if index % 3 != 2)
@@ -96,6 +111,8 @@ def _buildkits(text: str) -> object:
 @given(dockerfiles)
 def test_parses_like_buildkit(text: str) -> None:
     ours = _ours(text)
+    if ours[0] == "skip":
+        return
     try:
         theirs = _buildkits(text)
     except UnicodeDecodeError:

@@ -373,7 +373,7 @@ def _parse_json(rest: str) -> list[str]:
     rest = rest.lstrip(GO_SPACES)
     if not rest.startswith("["):
         raise _NotJSON(rest)
-    try:
+    try:  # the whole text must be the array (json.Unmarshal since moby/buildkit#5107), or it is shell form
         value = json.loads(
             rest, parse_float=_go_number, parse_int=_go_number, parse_constant=_reject_constant
         )
