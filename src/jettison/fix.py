@@ -196,8 +196,8 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
         )
     new_requirements, server = _with_packages(new_requirements, ["gunicorn"], "The server the image runs.")
     if added or server:
-        notes.append(f"{requirements_rel}: added {', '.join(added + server)} (installed outside it before); "
-                     "pin them to the versions you run")
+        notes.append(f"{requirements_rel}: added {', '.join(added + server)}, which the image runs but the "
+                     "file did not list; pin them to the versions you run")
     changes.append(FileChange(requirements_path, requirements_rel, old_requirements, new_requirements))
 
     # gunicorn.conf.py: the CMD names it, so it lives at the root of the app directory.

@@ -13,7 +13,9 @@ from jettison.fix import FixOptions, apply, plan_fix
 @click.command(name="fix")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--dockerfile", default="Dockerfile", show_default=True, help="Dockerfile to rewrite, in PATH.")
-@click.option("--requirements", default=None, help="Requirements file to prune (default: the one installed).")
+@click.option(
+    "--requirements", default=None, help="Requirements file to prune, in PATH (default: the one installed)."
+)
 @click.option("--write", is_flag=True, help="Apply the changes (the old files are kept as *.jettison-bak).")
 @click.option("--dry-run", is_flag=True, help="Only show the diff (the default).")
 @user_errors_exit_2
