@@ -17,3 +17,11 @@ def test_uses_the_given_date(lint) -> None:
 def test_quiet_on_supported_versions_and_other_images(lint) -> None:
     assert lint("JD104", "FROM python:3.12-slim\n") == []
     assert lint("JD104", "FROM ubuntu:18.04\n") == []
+
+
+def test_names_an_end_of_life_debian_too(lint) -> None:
+    (finding,) = lint("JD104", "FROM python:3.8-slim-buster\n")
+    assert "Python 3.8" in finding.message and "Debian buster" in finding.message
+    (finding,) = lint("JD104", "FROM python:3.12-slim-bullseye\n")
+    assert "Debian bullseye" in finding.message and "Python" not in finding.message
+    assert lint("JD104", "FROM python:3.12-slim-bookworm\n") == []

@@ -1,4 +1,8 @@
-"""JD104: a Python version past its end of life (no more security fixes)."""
+"""JD104: a Python version, or the Debian release under it, past its end of life.
+
+Past end of life there are no more security fixes, and newer wheels stop being published for it.
+The python image's tag names both: `3.8-slim-buster` is Python 3.8 on Debian 10.
+"""
 
 from __future__ import annotations
 
@@ -23,23 +27,39 @@ END_OF_LIFE = {
     (3, 13): datetime.date(2029, 10, 31),
 }
 
+# End of Debian LTS for the releases python images were published on (wiki.debian.org/LTS).
+DEBIAN_END_OF_LIFE = {
+    "jessie": datetime.date(2020, 6, 30),
+    "stretch": datetime.date(2022, 6, 30),
+    "buster": datetime.date(2024, 6, 30),
+    "bullseye": datetime.date(2026, 8, 31),
+    "bookworm": datetime.date(2028, 6, 30),
+}
+
 
 def check(context: RuleContext) -> Iterator[Finding]:
     today = context.project.today
     for stage in context.model.stages:
         if stage.parent is not None:
             continue
-        version = parse_image(stage.base).python_version
-        if version is None or len(version) < 2:
-            continue
-        end = END_OF_LIFE.get(version[:2])
-        if (end is not None and end <= today) or version[:2] < (3, 5):
+        image = parse_image(stage.base)
+        reasons = []
+        version = image.python_version
+        if version is not None and len(version) >= 2:
+            end = END_OF_LIFE.get(version[:2])
+            if end is not None and end <= today:
+                reasons.append(f"Python {version[0]}.{version[1]} reached end of life on {end.isoformat()}")
+            elif end is None and version[:2] < (3, 5):
+                reasons.append(f"Python {version[0]}.{version[1]} is long past end of life")
+        if image.is_python:
+            for release, end in DEBIAN_END_OF_LIFE.items():
+                if release in image.variant and end <= today:
+                    reasons.append(f"Debian {release} reached end of life on {end.isoformat()}")
+        if reasons:
             yield RULE.finding(
                 context,
                 stage.from_instruction,
-                f"Python {version[0]}.{version[1]} reached end of life"
-                + (f" on {end.isoformat()}" if end else "")
-                + ": no security fixes; move to a supported version",
+                "; ".join(reasons) + ": no security fixes; move to a supported version",
             )
 
 
@@ -47,7 +67,7 @@ RULE = Rule(
     id="JD104",
     name="end-of-life-python",
     severity=Severity.ERROR,
-    summary="base image runs a Python past end of life",
+    summary="base image runs a Python or Debian past end of life",
     rationale="End-of-life Pythons get no security fixes and newer wheels stop being published for them.",
     url="https://devguide.python.org/versions/",
     check=check,
