@@ -168,6 +168,14 @@ def test_fixed_image_derives_workers_from_the_cpu_quota(services, fixed_image, c
     assert settled_workers(services, name, 3) == 3
 
 
+def test_fixed_image_caps_workers_by_the_memory_limit(services, fixed_image, containers):
+    # 600 MiB at 256 MiB a worker (WORKER_MEMORY_MB's default) holds 2, whatever the CPUs allow.
+    port = free_port()
+    name = start(services, containers, fixed_image, "-e", f"PORT={port}", "--memory=600m")
+    assert wait_for_health(services, name, port) == 200
+    assert settled_workers(services, name, 2) == 2
+
+
 def test_gunicorn_cmd_args_outrank_the_config_file(services, fixed_image, containers):
     # Gunicorn's own precedence: gunicorn.conf.py < GUNICORN_CMD_ARGS < command-line flags.
     port = free_port()
