@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from jettison.model.findings import Finding, Location, Severity
 from jettison.policy import apply_policy, exit_status, read_pragmas
 from jettison.project.config import JettisonConfig
@@ -58,3 +61,8 @@ def test_excluded_paths_are_dropped() -> None:
     findings.append(Finding("JD101", Severity.WARNING, "m", Location("legacy/Dockerfile", 1)))
     findings.append(Finding("JD101", Severity.WARNING, "m", Location("docker/Dockerfile.dev", 1)))
     assert [f.location.path for f in apply_policy(findings, config, lambda path: None)] == ["Dockerfile"]
+
+
+@given(st.text(max_size=300))
+def test_pragma_reader_never_raises(text) -> None:
+    read_pragmas(text + "\n# jettison: ignore=JD101\nFROM x\n")
