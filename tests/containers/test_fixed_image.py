@@ -14,6 +14,7 @@ Needs the test services (scripts/test-services.sh) and PyPI (pip runs inside the
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import socket
@@ -123,7 +124,9 @@ def fixed_project(tmp_path_factory) -> tuple[Path, object]:
         pytest.fail(f"the example is missing: {EXAMPLE}")
     project = tmp_path_factory.mktemp("fixed") / "analytics-server"
     shutil.copytree(EXAMPLE, project)
-    plan = plan_fix(project, FixOptions())
+    # The date fixes the Python the recipe picks (the oldest supported): the stand-in is python:3.11-slim.
+    plan = plan_fix(project, FixOptions(today=datetime.date(2026, 11, 29)))
+    assert plan.facts.python_version == "3.11"
     apply(plan)
     return project, plan
 
