@@ -99,3 +99,8 @@ def test_optional_and_type_checking_imports(tmp_path, kind):
     )
     judgement = audit(tmp_path, "tiny==1.0\n", source)
     assert verdicts(judgement) == {"tiny": "optional" if kind == "optional" else "unused"}
+
+
+def test_an_unknown_distribution_is_matched_to_an_import_inside_its_name(tmp_path):
+    judgement = audit(tmp_path, "gitwrapper-python==1.0\nunknown-thing==1.0\n", "import gitwrapper\n")
+    assert verdicts(judgement) == {"gitwrapper-python": "used", "unknown-thing": "unused"}

@@ -32,15 +32,28 @@ Link = Callable[[str, Requirement | None, str | None], DistributionInfo | None]
 
 
 @lru_cache(maxsize=1)
-def offline_table() -> dict[str, DistributionInfo]:
-    """The built-in table: a snapshot of index metadata for common distributions (see deps/snapshot.py)."""
+def _offline_data() -> tuple[dict[str, DistributionInfo], dict[str, dict[str, DistributionInfo]]]:
     text = resources.files("jettison.deps").joinpath("data/offline.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return {name: DistributionInfo.from_json(entry) for name, entry in data["distributions"].items()}
+    latest = {name: DistributionInfo.from_json(entry) for name, entry in data["distributions"].items()}
+    pinned = {
+        name: {version: DistributionInfo.from_json(entry) for version, entry in entries.items()}
+        for name, entries in data.get("versions", {}).items()
+    }
+    return latest, pinned
+
+
+def offline_table() -> dict[str, DistributionInfo]:
+    """The built-in table: a snapshot of index metadata for common distributions (see deps/snapshot.py)."""
+    return _offline_data()[0]
 
 
 def offline_link(name: str, requirement: Requirement | None, pin: str | None) -> DistributionInfo | None:
-    entry = offline_table().get(name)
+    latest, pinned = _offline_data()
+    exact = pinned.get(name, {}).get(pin) if pin else None
+    if exact is not None:
+        return replace(exact, source=f"built-in table ({exact.name} {exact.version})")
+    entry = latest.get(name)
     if entry is None:
         return None
     source = f"built-in table ({entry.name} {entry.version})"

@@ -16,32 +16,63 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from jettison.deps.distributions import DistributionInfo
 from jettison.deps.index import IndexError_, PackageIndex, http_client
 from jettison.deps.resolve import guess_modules
 from jettison.deps.target import Target
+from jettison.errors import JettisonError
 from jettison.model.requirements import normalize_name
+from jettison.project.requirements_txt import parse_requirements_file
 
 DATA = Path(__file__).parent / "data"
 # Import names of distributions published only as sdists for Linux (checked against their sources).
 SDIST_MODULES = {"psycopg2": ("psycopg2",), "mysqlclient": ("MySQLdb",), "python-memcached": ("memcache",)}
 
 
-def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
+def _entry(name: str, info: DistributionInfo) -> dict[str, object]:
+    entry = info.to_json()
+    if not info.modules:  # sdist only for the target: the import name cannot be read without a build
+        entry["modules"] = list(SDIST_MODULES.get(name, guess_modules(name)))
+    entry["source"] = info.source.removeprefix("index: ")
+    return entry
+
+
+def _dependencies(info: DistributionInfo, extras: frozenset[str], target: Target) -> list[Requirement]:
+    out = []
+    for raw in info.requires or ():
+        dep = Requirement(raw)
+        if target.evaluate(dep.marker, extras):  # the extras a dependant asks for count too
+            out.append(Requirement(dep.name + (f"[{','.join(sorted(dep.extras))}]" if dep.extras else "")))
+    return out
+
+
+Entry = dict[str, object]
+
+
+def snapshot(specs: list[str]) -> tuple[dict[str, Entry], dict[str, dict[str, Entry]]]:
+    """(newest release of every name reached, {name: {pinned version: entry}} for pinned specs)."""
     target = Target()
     index = PackageIndex(http_client(), target)
-    table: dict[str, dict[str, object]] = {}
-    infos = {}
+    table: dict[str, Entry] = {}
+    versions: dict[str, dict[str, Entry]] = {}
+    latest: dict[str, DistributionInfo | None] = {}
     done: set[tuple[str, frozenset[str]]] = set()
-    queue = [Requirement(spec) for spec in specs]
-    # Pinned seeds (the bundled example's `pip freeze`) win over whatever version a dependant would get.
-    for requirement in queue:
+    queue: list[Requirement] = []
+    for spec in specs:
+        requirement = Requirement(spec)
+        name = normalize_name(requirement.name)
         pin = next((s.version for s in requirement.specifier if s.operator == "=="), None)
-        if pin is not None:
-            try:
-                name = normalize_name(requirement.name)
-                infos[name] = index.lookup(name, None, pin)
-            except IndexError_ as error:
-                print(f"skip {requirement}: {error}", file=sys.stderr)
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        queue.append(Requirement(name + extras))
+        if pin is None:
+            continue
+        try:
+            info = index.lookup(name, None, pin)
+        except IndexError_ as error:
+            print(f"skip {spec}: {error}", file=sys.stderr)
+            continue
+        versions.setdefault(name, {})[pin] = _entry(name, info)
+        queue.extend(_dependencies(info, frozenset(requirement.extras), target))
     while queue:
         requirement = queue.pop()
         name = normalize_name(requirement.name)
@@ -49,28 +80,35 @@ def snapshot(specs: list[str]) -> dict[str, dict[str, object]]:
         if (name, extras) in done:
             continue
         done.add((name, extras))
-        if name not in infos:
-            pin = next((s.version for s in requirement.specifier if s.operator == "=="), None)
+        if name not in latest:
             try:
-                infos[name] = index.lookup(name, requirement if pin else None, pin)
+                latest[name] = index.lookup(name, None, None)
             except IndexError_ as error:
                 print(f"skip {name}: {error}", file=sys.stderr)
-                infos[name] = None
-        info = infos[name]
+                latest[name] = None
+        info = latest[name]
         if info is None:
             continue
-        entry = info.to_json()
-        if not info.modules:  # sdist only for the target: the import name cannot be read without a build
-            entry["modules"] = list(SDIST_MODULES.get(name, guess_modules(name)))
-        entry["source"] = info.source.removeprefix("index: ")
-        table[name] = entry
-        for raw in info.requires or ():
-            dep = Requirement(raw)
-            if target.evaluate(dep.marker, extras):  # the extras a dependant asks for count too
-                queue.append(
-                    Requirement(dep.name + (f"[{','.join(sorted(dep.extras))}]" if dep.extras else ""))
-                )
-    return table
+        table[name] = _entry(name, info)
+        queue.extend(_dependencies(info, extras, target))
+    return table, versions
+
+
+def _requirements_file(path: Path) -> list[str]:
+    """name[extras]==pin of each line of a requirements file (its includes too); [] when it is invalid."""
+    try:
+        parsed = parse_requirements_file(path, path.parent)
+    except JettisonError as error:
+        print(f"skip {error}", file=sys.stderr)
+        return []
+    out = []
+    for line in [*parsed.lines, *parsed.constraints]:
+        if line.requirement is None:
+            continue
+        extras = f"[{','.join(sorted(line.extras))}]" if line.extras else ""
+        pin = f"=={line.pinned_version}" if line.pinned_version else ""
+        out.append(line.requirement.name + extras + pin)
+    return out
 
 
 def _seed_file(path: Path) -> list[str]:
@@ -85,13 +123,17 @@ def main(argv: list[str]) -> int:
     while arguments:
         argument = arguments.pop(0)
         if argument == "-r" and arguments:
-            specs += [s for s in _seed_file(Path(arguments.pop(0))) if not s.startswith("-")]
+            specs += _requirements_file(Path(arguments.pop(0)))
         else:
             specs.append(argument)
     if not specs:
         specs = _seed_file(DATA / "offline-seed.txt")
-    table = snapshot(specs)
-    out = {"target": str(Target()), "distributions": dict(sorted(table.items()))}
+    table, versions = snapshot(specs)
+    out = {
+        "target": str(Target()),
+        "distributions": dict(sorted(table.items())),
+        "versions": {name: dict(sorted(entries.items())) for name, entries in sorted(versions.items())},
+    }
     (DATA / "offline.json").write_text(json.dumps(out, indent=0, sort_keys=True) + "\n")
     print(f"{len(table)} distributions written to {DATA / 'offline.json'}")
     return 0

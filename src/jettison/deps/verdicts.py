@@ -114,6 +114,18 @@ def judge(
     missing: dict[str, list[Evidence]] = defaultdict(list)  # module -> where it is needed
     missing_kind: dict[str, set[ImportKind]] = defaultdict(set)
 
+    # Distributions no link knew: their module names are guesses. An import nothing else provides whose
+    # name is inside exactly one of their names (`git` / gitpython) is taken to be theirs, so an unknown
+    # distribution is never called unused while its import is called missing.
+    guessed = [name for name, info in infos.items() if info.source.endswith("name guess")]
+
+    def guessed_provider(top: str) -> set[str]:
+        wanted = top.lower().replace("_", "")
+        if len(wanted) < 3:
+            return set()
+        found = {n for n in guessed if wanted in n.replace("-", "").replace(".", "").replace("_", "")}
+        return found if len(found) == 1 else set()
+
     shadowed: dict[str, list[Evidence]] = defaultdict(list)  # dist -> imports that resolve to local code
     for file in facts:
         for imported in file.imports:
@@ -127,7 +139,7 @@ def judge(
                     shadowed[name].append(Evidence("not-imported", detail, where))
                 continue
             where = SourceRef(file.path, imported.line)
-            providers = index.providers(imported.name)
+            providers = index.providers(imported.name) or guessed_provider(top)
             verb = {
                 "import": "imported",
                 "importlib": "loaded by importlib",
