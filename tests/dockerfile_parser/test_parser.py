@@ -151,6 +151,11 @@ def test_json_or_shell_form(line: str, args: tuple[str, ...], json_form: bool) -
 def test_non_ascii_flags_are_read_byte_by_byte_like_buildkit() -> None:
     copy = parse("FROM a\nCOPY --chown=jos\u00e9 . /app\n").instructions[1]
     assert copy.flags == ("--chown=jos\u00c3\u00a9",)
+    # 兀 is E5 85 80: BuildKit takes byte 0x85 for a blank and splits the character; the stray byte
+    # left in the arguments becomes U+FFFD here rather than a string that cannot be encoded.
+    copy = parse("FROM a\nCOPY --chown=\u5140x y z\n").instructions[1]
+    assert copy.flags == ("--chown=\u00e5",) and copy.args == ("\ufffdx", "y", "z")
+    copy.raw_args.encode("utf-8")
 
 
 def test_go_quote() -> None:

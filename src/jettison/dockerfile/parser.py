@@ -457,7 +457,16 @@ def _node(line: str, directives: _Directives) -> _Node:
             raise _SyntaxError(f"{node.trigger.keyword} isn't allowed as an ONBUILD trigger")
     else:
         raise _SyntaxError("ONBUILD requires at least one argument")
+    # BuildKit's byte-wise flag splitting can cut a UTF-8 character (at 0x85 or 0xa0) and leave invalid
+    # bytes in the arguments; we hand on U+FFFD instead, so no later encode() fails on them.
+    node.flags = [_valid(flag) for flag in node.flags]
+    node.args = [_valid(arg) for arg in node.args]
+    node.raw_args = _valid(node.raw_args)
     return node
+
+
+def _valid(text: str) -> str:
+    return re.sub("[\udc80-\udcff]", "\ufffd", text)
 
 
 def _unknown_instruction(name: str) -> str:
