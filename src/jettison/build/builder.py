@@ -15,12 +15,14 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jettison.build.base import inspect_base_python
 from jettison.build.cache import BuildCache, CachedLayer, DependencyEntry, dependency_key
 from jettison.build.plan import (
+    DependencyLayer,
     DependencySplit,
     app_files,
     image_config,
@@ -166,14 +168,19 @@ def _dependency_layers(
                 )
         dists = venv_distributions(staging / "install", target)
         groups = split_dependencies(dists, venv_skeleton(target, python_full), options.split)
-        layers: list[tuple[Layer, str]] = []
         epoch = _epoch(options)
         progress.start("layers", len(groups))
-        for group in groups:
+
+        def write(group: DependencyLayer) -> tuple[Layer, str]:
             entries = _entries(group.files)
             layer = write_layer(entries, blobs=cache.blobs, compression=options.compression, mtime=epoch)
-            layers.append((layer, group.name))
             progress.advance("layers")
+            return layer, group.name
+
+        # zlib releases the GIL while it compresses, so layers are written side by side; map() keeps
+        # their order, and each layer's bytes depend on its own files only.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(groups), os.cpu_count() or 1))) as pool:
+            layers = list(pool.map(write, groups))
         progress.finish("layers")
     entry = DependencyEntry(
         key=key,
