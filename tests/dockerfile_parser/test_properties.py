@@ -36,6 +36,8 @@ def _check(data: str | bytes) -> None:
         assert previous_end < instruction.start_line <= instruction.end_line
         assert instruction.start_column >= 1 and instruction.end_column >= 1
         assert instruction.original
+        for text in (*instruction.args, *instruction.flags, instruction.raw_args, instruction.original):
+            text.encode("utf-8")  # nothing a report cannot print
         previous_end = instruction.end_line
     assert dump(dockerfile).count("\n") == len(dockerfile.instructions) - 1
 
