@@ -88,3 +88,19 @@ def test_plain_output_without_a_terminal_has_no_escape_codes(run, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     result = run(str(FIXTURES / "name-mismatch"))
     assert "\x1b[" not in result.output
+
+
+REPO = Path(__file__).resolve().parents[2]
+ERROR_PROJECTS = sorted(p.parent for p in REPO.glob("tests/fixtures/projects/*/error.toml"))
+
+
+@pytest.mark.parametrize("root", ERROR_PROJECTS, ids=[p.name for p in ERROR_PROJECTS])
+def test_projects_that_must_be_refused(root, tmp_path, monkeypatch):
+    import tomllib
+
+    expected = tomllib.loads((root / "error.toml").read_text())
+    monkeypatch.setenv("JETTISON_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["audit", "--offline", str(root)])
+    assert result.exit_code == expected["exit_code"]
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"jettison: {expected['path']}:{expected['line']}: ")
