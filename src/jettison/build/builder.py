@@ -134,6 +134,7 @@ def _dependency_layers(
         index=[options.index.index_url, list(options.index.find_links), options.index.no_index],
         compression=options.compression,
         substitute=options.substitute_binaries,
+        mtime=_epoch(options),  # every member's mtime: a new SOURCE_DATE_EPOCH means new bytes
     )
     if not options.refresh:
         entry = cache.load(key)
