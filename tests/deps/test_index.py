@@ -178,3 +178,18 @@ def test_unknown_project_and_missing_version_raise(index, tmp_path):
     )
     with pytest.raises(IndexError_, match="no release"):
         lookup(index, tmp_path, "tiny", pin="9.9")
+
+
+def test_an_unreachable_index_is_tried_once(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with httpx.Client() as client:
+        index = PackageIndex(client, Target(), tmp_path, f"http://127.0.0.1:{port}/simple")
+        with pytest.raises(IndexError_, match="unreachable"):
+            index.lookup("flask")
+        assert index.unreachable
+        with pytest.raises(IndexError_, match="unreachable"):
+            index.lookup("requests")

@@ -163,6 +163,9 @@ class PackageIndex:
         self.target = target
         self.cache = cache or cache_dir()
         self.index_url = index_url.rstrip("/")
+        # Set by the first connection failure: every later lookup falls through to the next link at once
+        # instead of waiting for its own timeout (an offline laptop, a blocked proxy).
+        self.unreachable: str | None = None
 
     # -- disk cache -------------------------------------------------------------------------------
     def _cache_path(self, *parts: str) -> Path:
@@ -190,8 +193,13 @@ class PackageIndex:
         path = self._cache_path("simple", f"{name}.json")
         data = self._read_cache(path, SIMPLE_TTL_SECONDS)
         if data is None:
+            if self.unreachable is not None:
+                raise IndexError_(f"index unreachable ({self.unreachable})")
             try:
                 reply = self.client.get(f"{self.index_url}/{name}/", headers={"Accept": SIMPLE_JSON})
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as error:
+                self.unreachable = str(error) or type(error).__name__
+                raise IndexError_(f"index unreachable ({self.unreachable})") from error
             except httpx.HTTPError as error:
                 raise IndexError_(f"{name}: {error}") from error
             if reply.status_code == 404:

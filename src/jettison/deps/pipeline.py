@@ -71,4 +71,8 @@ def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
     scan = scan_project(files, options.cache or cache_dir())
     resolver, links = build_resolver(options, requirements.locked)
     judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
+    for label, link in resolver.links:
+        unreachable = getattr(getattr(link, "__self__", None), "unreachable", None)
+        if unreachable:  # say so: the verdicts then rest on the built-in table
+            links = [f"{name} (unreachable: {unreachable})" if name == label else name for name in links]
     return RequirementsAudit(files, requirements, scan, judgement, resolver, links, target)

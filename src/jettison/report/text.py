@@ -139,6 +139,9 @@ def render_findings(findings: list[Finding], console: Console) -> None:
 
 def render_text(report: AuditReport, console: Console, verbose: bool = False) -> None:
     console.print(f"[bold]jettison audit[/bold] {escape(report.root)}: {report.files_scanned} Python files")
+    if report.mapping_sources:
+        chain = " -> ".join(report.mapping_sources)
+        console.print(f"[dim]import names resolved by: {escape(chain)}[/dim]")
     if report.requirements is not None:
         console.print()
         render_requirements(report.requirements, console, verbose)
