@@ -11,11 +11,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from .inspect_images import layer_tar
 
 from jettison.errors import JettisonError
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.source import ImageInput, LayerInput
+
+from .inspect_images import layer_tar
 
 HERE = Path(__file__).parent
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from .inspect_images import layer_tar, write_docker_archive
 
 from jettison.cli import main
 from jettison.model.image import ImageConfig
@@ -19,6 +18,8 @@ from jettison.oci.blobs import BlobDirectory
 from jettison.oci.image import Image
 from jettison.oci.layers import Layer, TarEntry
 from jettison.oci.layout import write_oci_layout
+
+from .inspect_images import layer_tar, write_docker_archive
 
 SITE = "usr/local/lib/python3.11/site-packages"
 

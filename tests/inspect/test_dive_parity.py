@@ -15,9 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analyze
+
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 DIVE = shutil.which("dive", path=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
 needs_dive = pytest.mark.skipif(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .inspect_images import layer_tar
 
 from jettison.inspect.scan import scan_image
 from jettison.inspect.source import ImageInput, LayerInput
+
+from .inspect_images import layer_tar
 
 DIRS = ["a", "a/b", "c"]
 FILES = ["a/f1", "a/b/f2", "a/b/f5", "c/f3", "f4"]

@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.diff import diff_reports
 from jettison.report.html import render_diff_html, render_inspect_html
+
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SITE = "usr/local/lib/python3.11/site-packages"

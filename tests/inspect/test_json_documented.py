@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
-
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.diff import diff_reports
+
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "inspect-json.md"
 SITE = "usr/local/lib/python3.11/site-packages"

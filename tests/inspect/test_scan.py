@@ -7,11 +7,11 @@ import io
 import struct
 from pathlib import Path
 
-from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
-
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.secrets import image_secret_scanner
 from jettison.inspect.source import ImageInput, LayerInput, history_by_layer
+
+from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
 SITE = "usr/local/lib/python3.11/site-packages"
 

@@ -12,6 +12,9 @@ Layers (jettison.oci.layers):
                                 wrote or digested) lets layouts hard-link instead of copying
         .open()                 blob bytes (compressed), verified against digest+size at the end
         .open_uncompressed()    the layer's tar stream, verified against digest and diff_id
+        .open_uncompressed_seekable()  the same, but an uncompressed layer in a file or docker-archive
+                                comes back seekable (seek/tell within the layer; length checked,
+                                digest not, since skipped bytes are never hashed); else as above
         .members()              iterate (Member, reader|None) safely (no extraction)
         .descriptor()
         Layer.from_directory(dir, prefix="/", exclude=fn, blobs=BlobDirectory|None,

@@ -13,8 +13,10 @@ write never leaves a half-written archive under the target name.
 
 from __future__ import annotations
 
+import bz2
 import io
 import json
+import lzma
 import os
 import posixpath
 import tarfile
@@ -37,7 +39,7 @@ from jettison.model.image import (
 )
 from jettison.oci.blobs import CHUNK, HashingWriter, digest_hex, sha256_digest
 from jettison.oci.image import Image
-from jettison.oci.layers import Layer, recompress
+from jettison.oci.layers import Layer, default_blob_directory, open_decompressed, recompress
 
 
 def normalize_tag(tag: str) -> str:
@@ -99,24 +101,52 @@ def write_docker_archive(image: Image, file: Path, tag: str | None = None) -> Pa
 
 
 class _Slice(io.RawIOBase):
-    """`size` bytes of `path` from `offset`: one layer inside an archive, read without extracting it."""
+    """`size` bytes of `path` from `offset`: one layer inside an archive, read without extracting it.
+
+    Seekable within those bounds (positions are relative to the layer's first byte and clamped to
+    [0, size]), so a reader that needs only some members of an uncompressed layer can skip the rest.
+    """
 
     def __init__(self, path: Path, offset: int, size: int) -> None:
         super().__init__()
         self._handle = open(path, "rb")  # noqa: SIM115 - owned and closed by this reader
+        self._start = offset
+        self._size = size
+        self._position = 0
         self._handle.seek(offset)
-        self._left = size
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            base = 0
+        elif whence == io.SEEK_CUR:
+            base = self._position
+        elif whence == io.SEEK_END:
+            base = self._size
+        else:
+            raise ValueError(f"invalid whence ({whence})")
+        target = base + offset
+        if target < 0:
+            raise ValueError(f"negative seek position {target}")
+        self._position = min(target, self._size)
+        self._handle.seek(self._start + self._position)
+        return self._position
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        if self._left <= 0:
+        left = self._size - self._position
+        if left <= 0:
             return 0
-        data = self._handle.read(min(len(buffer), self._left))
-        self._left -= len(data)
-        buffer[: len(data)] = data
-        return len(data)
+        count = self._handle.readinto(memoryview(buffer)[: min(len(buffer), left)])
+        self._position += count or 0
+        return count or 0
 
     def close(self) -> None:
         if not self.closed:
@@ -132,16 +162,82 @@ def _compression_of(head: bytes) -> str:
     return "none"
 
 
+# `docker save | gzip` (or xz, bzip2, zstd) is a common way to keep an image. Layers are read lazily as
+# slices of the archive, which needs random access that a compressed stream cannot give, so a compressed
+# archive is decompressed once, streaming, into a scratch file (removed at exit) and read from there:
+# disk the size of the plain tar, memory one chunk. docker load does the same decompression.
+_ARCHIVE_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"BZh", "bzip2"),
+)
+_decompressed_archives: dict[tuple[str, int, int], Path] = {}
+
+
+def _archive_compression(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(6)
+    return next((kind for magic, kind in _ARCHIVE_MAGIC if head.startswith(magic)), "none")
+
+
+def _open_compressed(path: Path, compression: str) -> BinaryIO:
+    if compression == "xz":
+        return lzma.open(path, "rb")  # type: ignore[return-value]
+    if compression == "bzip2":
+        return bz2.open(path, "rb")  # type: ignore[return-value]
+    return open_decompressed(open(path, "rb"), compression)  # noqa: SIM115 - closed with the reader
+
+
+def _decompressed(path: Path, compression: str) -> Path:
+    """The plain tar of a compressed archive, in a scratch file made once per archive and process."""
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    if key in _decompressed_archives and _decompressed_archives[key].exists():
+        return _decompressed_archives[key]
+    scratch = default_blob_directory().root / "archives"
+    scratch.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tar", dir=scratch)
+    try:
+        with os.fdopen(fd, "wb") as out, _open_compressed(path, compression) as stream:
+            while True:
+                try:
+                    chunk = stream.read(CHUNK)
+                except JettisonError:
+                    raise
+                except Exception as error:  # zlib, lzma, bz2 and zstandard each raise their own kind
+                    raise JettisonError(
+                        f"{compression}-compressed docker archive is damaged or truncated: {error}", path
+                    ) from None
+                if not chunk:
+                    break
+                out.write(chunk)
+    except BaseException:
+        os.unlink(name)
+        raise
+    _decompressed_archives[key] = Path(name)
+    return Path(name)
+
+
 def read_docker_archive(file: Path, tag: str | None = None) -> Image:
-    """The image tagged `tag` (or the only image) in a docker-archive tar, with lazy layers."""
+    """The image tagged `tag` (or the only image) in a docker-archive tar, with lazy layers.
+
+    The archive may be compressed as a whole (`docker save | gzip`; also xz, bzip2, zstd): it is then
+    decompressed once into a scratch file first (see _decompressed)."""
     path = Path(file)
     where = f"docker-archive:{path}"
     try:
-        tar = tarfile.open(path, mode="r:")  # noqa: SIM115 - closed by the with block below
+        compression = _archive_compression(path)
     except FileNotFoundError:
         raise JettisonError("docker archive not found", path) from None
+    except IsADirectoryError:
+        raise JettisonError("docker archive is a directory (an OCI layout? use oci:DIR)", path) from None
+    if compression != "none":
+        path = _decompressed(path, compression)
+    try:
+        tar = tarfile.open(path, mode="r:")  # noqa: SIM115 - closed by the with block below
     except tarfile.TarError as error:
-        raise JettisonError(f"not an uncompressed tar archive ({error}); gunzip it first", path) from None
+        raise JettisonError(f"not a docker archive (tar, plain or compressed): {error}", file) from None
     with tar:
         try:
             members = {posixpath.normpath(m.name.lstrip("/")): m for m in tar.getmembers()}

@@ -65,7 +65,9 @@ def source_date_epoch() -> int:
         raise JettisonError(f"SOURCE_DATE_EPOCH={value!r} is not an integer") from None
 
 
-def _open_decompressed(stream: BinaryIO, compression: str) -> BinaryIO:
+def open_decompressed(stream: BinaryIO, compression: str) -> BinaryIO:
+    """`stream` decompressed ("gzip", "zstd" or "none"). gzip accepts several members and the zero
+    padding some registries serve after the last one (Python's gzip skips it, as gzip(1) does)."""
     if compression == "gzip":
         return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
     if compression == "zstd":
@@ -114,23 +116,51 @@ class Layer:
     def descriptor(self) -> Descriptor:
         return Descriptor(self.media_type, self.digest, self.size, dict(self.annotations))
 
-    def open(self) -> BinaryIO:
-        """The blob's bytes (compressed, as stored), verified against digest and size at the end."""
+    def _open_raw(self) -> BinaryIO:
         try:
-            raw = self.opener()
+            return self.opener()
         except JettisonError:
             raise
         except OSError as error:
             raise JettisonError(f"cannot open {self.what}: {error}") from None
-        return verified(raw, self.digest, self.size, self.what)
+
+    def open(self) -> BinaryIO:
+        """The blob's bytes (compressed, as stored), verified against digest and size at the end."""
+        return verified(self._open_raw(), self.digest, self.size, self.what)
 
     def open_uncompressed(self) -> BinaryIO:
         """The layer's tar stream, verified against the blob digest and the diff_id at the end."""
-        stream = _open_decompressed(self.open(), self.compression)
+        stream = open_decompressed(self.open(), self.compression)
         if self.compression == "none":
             return stream
         inner = VerifyingReader(stream, self.diff_id, None, f"uncompressed {self.what} (diff_id)")
         return io.BufferedReader(inner, CHUNK)  # type: ignore[return-value]
+
+    def open_uncompressed_seekable(self) -> BinaryIO:
+        """The layer's tar stream, seekable where the store allows it; check `.seekable()`.
+
+        An uncompressed blob in a file (a layout, a blob directory) or inside a docker-archive comes
+        back as its store opens it: seek() and tell() work within the layer, so a reader that wants a
+        few members skips the rest without reading it. That trades away the digest check, since bytes
+        seeked over are never hashed; only the length is checked against the descriptor here. A
+        compressed layer, or one from a store that streams forward only (a registry), gets
+        open_uncompressed() instead: verified at the end, and not seekable.
+        """
+        if self.compression != "none":
+            return self.open_uncompressed()
+        raw = self._open_raw()
+        if not raw.seekable():
+            return verified(raw, self.digest, self.size, self.what)
+        try:
+            length = raw.seek(0, io.SEEK_END)
+            raw.seek(0)
+        except BaseException:
+            raw.close()
+            raise
+        if length != self.size:
+            raw.close()
+            raise JettisonError(f"{self.what} is {length} bytes, its descriptor says {self.size}")
+        return raw
 
     def members(self) -> Iterator[tuple[Member, BinaryIO | None]]:
         """Each tar member of this layer, read safely (see iter_members)."""
@@ -173,9 +203,14 @@ class Layer:
                 diff_id = digest
             else:
                 hasher = HashingWriter()
-                with _open_decompressed(layer.open(), layer.compression) as stream:
-                    for chunk in iter(lambda: stream.read(CHUNK), b""):
-                        hasher.write(chunk)
+                try:
+                    with open_decompressed(layer.open(), layer.compression) as stream:
+                        for chunk in iter(lambda: stream.read(CHUNK), b""):
+                            hasher.write(chunk)
+                except JettisonError:
+                    raise
+                except Exception as error:  # gzip/zlib/zstandard each raise their own kind
+                    raise JettisonError(f"cannot decompress {layer.what}: {error}") from None
                 diff_id = hasher.digest
             layer = cls(digest, diff_id, size, media_type, layer.opener, str(path), local_path=trusted)
         return layer
