@@ -40,16 +40,20 @@ class Pinned:
     wheel: str | None  # None: the index has only an sdist for this platform
     requires: tuple[str, ...]
 
-    def dependencies(self, extras: tuple[str, ...] = ()) -> list[str]:
-        """Normalized names this distribution needs on the target, markers evaluated."""
+    def requirements(self, extras: tuple[str, ...] = ()) -> list[Requirement]:
+        """What this distribution needs on the target, markers evaluated."""
         result = []
         for line in self.requires:
             requirement = Requirement(line)
             marker = requirement.marker
             if marker and not any(marker.evaluate({**ENVIRONMENT, "extra": e}) for e in extras or ("",)):
                 continue
-            result.append(canonicalize_name(requirement.name))
+            result.append(requirement)
         return result
+
+    def dependencies(self, extras: tuple[str, ...] = ()) -> list[str]:
+        """Normalized names this distribution needs on the target."""
+        return [canonicalize_name(requirement.name) for requirement in self.requirements(extras)]
 
 
 def client() -> httpx.Client:

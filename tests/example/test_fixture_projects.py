@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
@@ -25,9 +24,12 @@ SAMPLES = sorted(p.parent for p in PROJECTS.glob("*/expected.toml"))
 
 def test_every_case_of_the_issue_has_a_sample():
     names = {p.name for p in SAMPLES}
-    assert {"name-mismatch-pinned", "django-project", "fastapi-pyproject-src", "poetry-project",
-            "includes-markers-hashes", "optional-imports", "shadow-local", "sqlalchemy-urls", "celery-urls",
-            "logging-dictconfig", "worker-class-conf", "worker-class-cli", "worker-class-entrypoint"} <= names  # fmt: skip
+    cases = {
+        "name-mismatch-pinned", "django-project", "fastapi-pyproject-src", "poetry-project",
+        "includes-markers-hashes", "optional-imports", "shadow-local", "sqlalchemy-urls", "celery-urls",
+        "logging-dictconfig", "worker-class-conf", "worker-class-cli", "worker-class-entrypoint",
+    }  # fmt: skip
+    assert cases <= names
     assert (PROJECTS / "broken-requirement" / "error.toml").is_file()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from .index_metadata import client, closure, pinned
 from .truth import pins, truth
@@ -21,8 +22,19 @@ def test_every_pin_has_a_cp311_manylinux_wheel_but_psycopg2(metadata):
     assert sorted(name for name, dist in metadata.items() if dist.wheel is None) == ["psycopg2"]
 
 
-def test_the_freeze_is_closed(metadata):
-    """pip freeze lists every installed dependency: each one a pin needs is pinned too."""
+def test_the_freeze_is_closed_and_consistent(metadata):
+    """pip freeze lists every installed dependency: what a pin needs is pinned, at a version it accepts."""
+    versions = {name: dist.version for name, dist in metadata.items()}
+    conflicts = [
+        f"{name} needs {requirement}, pinned {versions[canonicalize_name(requirement.name)]}"
+        for name, dist in metadata.items()
+        for requirement in dist.requirements()
+        if canonicalize_name(requirement.name) in versions
+        and not requirement.specifier.contains(
+            versions[canonicalize_name(requirement.name)], prereleases=True
+        )
+    ]
+    assert conflicts == []
     missing = {
         (name, dep) for name, dist in metadata.items() for dep in dist.dependencies() if dep not in metadata
     }
