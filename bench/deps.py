@@ -132,6 +132,7 @@ class Score:
     breakers: list[str] = field(default_factory=list)
     transitive_dropped: int = 0
     seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
 
     def add(self, project: Path, expected: dict[str, str], reported: set[str]) -> None:
         # Only judged names count: a tool may see dev groups or extras the truth files leave out.
@@ -160,7 +161,11 @@ def score_samples(projects: list[Path], offline: bool) -> dict[str, Score]:
     for tool, run in TOOLS.items():
         for project in projects:
             started = time.perf_counter()
-            reported = run(project, offline)
+            try:
+                reported = run(project, offline)
+            except (RuntimeError, ValueError, KeyError) as error:  # one sample's failure is a result too
+                scores[tool].errors.append(f"{project.name}: {error}")
+                reported = set()
             scores[tool].seconds += time.perf_counter() - started
             scores[tool].add(project, truth(project), reported)
     return scores
@@ -214,6 +219,8 @@ def main() -> int:
         if score.breakers:
             shown = ", ".join(score.breakers[:12]) + (" ..." if len(score.breakers) > 12 else "")
             print(f"  {tool} breakers: {shown}")
+        for error in score.errors:
+            print(f"  {tool} failed on {error}")
 
     with tempfile.TemporaryDirectory() as scratch:
         project = generate(Path(scratch) / "generated", files=args.files)
