@@ -23,9 +23,8 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import (
@@ -45,6 +44,9 @@ from jettison.deps.distributions import (
 from jettison.deps.target import Target
 from jettison.model.requirements import normalize_name
 
+if TYPE_CHECKING:
+    import httpx
+
 DEFAULT_INDEX = "https://pypi.org/simple"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 # How long a project's file list is trusted for unpinned requirements; pinned ones never expire.
@@ -62,6 +64,8 @@ def cache_dir() -> Path:
 
 def http_client() -> httpx.Client:
     """An httpx client trusting the system CA bundle (SSL_CERT_FILE), as the network here requires."""
+    import httpx  # imported on first network use: a warm-cache audit never pays for it
+
     bundle = os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt"
     verify: ssl.SSLContext | bool = True
     if os.path.isfile(bundle):
@@ -71,6 +75,9 @@ def http_client() -> httpx.Client:
         headers={"User-Agent": "jettison (+https://github.com/jettison)"},
         limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
     )  # fmt: skip
+
+
+_CLIENT_LOCK = threading.Lock()
 
 
 class IndexError_(Exception):
@@ -157,15 +164,27 @@ class PackageIndex:
     """The `index` link of the name-resolution chain: facts about a distribution from PyPI's wheels."""
 
     def __init__(
-        self, client: httpx.Client, target: Target, cache: Path | None = None, index_url: str = DEFAULT_INDEX
+        self,
+        client: httpx.Client | None,
+        target: Target,
+        cache: Path | None = None,
+        index_url: str = DEFAULT_INDEX,
     ) -> None:
-        self.client = client
+        self._client = client  # None: made by http_client() on the first request
         self.target = target
         self.cache = cache or cache_dir()
         self.index_url = index_url.rstrip("/")
         # Set by the first connection failure: every later lookup falls through to the next link at once
         # instead of waiting for its own timeout (an offline laptop, a blocked proxy).
         self.unreachable: str | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            with _CLIENT_LOCK:
+                if self._client is None:
+                    self._client = http_client()
+        return self._client
 
     # -- disk cache -------------------------------------------------------------------------------
     def _cache_path(self, *parts: str) -> Path:
@@ -195,6 +214,8 @@ class PackageIndex:
         if data is None:
             if self.unreachable is not None:
                 raise IndexError_(f"index unreachable ({self.unreachable})")
+            import httpx
+
             try:
                 reply = self.client.get(f"{self.index_url}/{name}/", headers={"Accept": SIMPLE_JSON})
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as error:
@@ -321,6 +342,8 @@ class PackageIndex:
         if size is None:
             head = self.client.head(wheel.url)
             size = int(head.headers.get("content-length", 0))
+        import httpx
+
         remote = _RangeFile(self.client, wheel.url, size)
         # The central directory sits at the end: one request for the last block usually covers it.
         remote._fetch(max(0, size - _RangeFile.BLOCK), size)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from jettison.deps.index import PackageIndex, cache_dir, http_client
+from jettison.deps.index import PackageIndex, cache_dir
 from jettison.deps.installed import installed_distributions
 from jettison.deps.local import LocalModules
 from jettison.deps.resolve import DistributionResolver, Link, offline_link
@@ -53,7 +53,7 @@ def build_resolver(
         installed = installed_distributions(options.python)
         links.append((f"installed ({options.python})", lambda name, requirement, pin: installed.get(name)))
     if not options.offline:
-        index = PackageIndex(http_client(), target, options.cache or cache_dir(), options.index_url)
+        index = PackageIndex(None, target, options.cache or cache_dir(), options.index_url)
         links.append(("index", index.lookup))
     links.append(("built-in table", offline_link))
     return DistributionResolver(links, locked), [label for label, _ in links] + ["name guess"]
