@@ -46,10 +46,11 @@ def command(
         include_tests=include_tests,
     )  # fmt: skip
     report = run_audit(path, options)
+    fail_on = load_config(path).fail_on
     if output_format == "json":
-        click.echo(render_json(report), nl=False)
+        click.echo(render_json(report, fail_on), nl=False)
     elif output_format == "sarif":
         click.echo(render_sarif(report.findings, path, rule_descriptions()), nl=False)
     else:
-        render_text(report, console(), verbose)
-    sys.exit(EXIT_FINDINGS if report.has_problems(load_config(path).fail_on) else EXIT_CLEAN)
+        render_text(report, console(), verbose, fail_on)
+    sys.exit(EXIT_FINDINGS if report.has_problems(fail_on) else EXIT_CLEAN)

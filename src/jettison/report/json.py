@@ -88,7 +88,7 @@ def summary_to_json(summary: RequirementSummary) -> dict[str, Any]:
     }
 
 
-def report_to_json(report: AuditReport) -> dict[str, Any]:
+def report_to_json(report: AuditReport, fail_on: Severity = Severity.WARNING) -> dict[str, Any]:
     by_severity = {str(s): sum(1 for f in report.findings if f.severity is s) for s in Severity}
     return {
         "schema_version": SCHEMA_VERSION,
@@ -99,7 +99,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
         "summary": {
             "findings": len(report.findings),
             "by_severity": by_severity,
-            "failed": report.has_problems(),
+            "failed": report.has_problems(fail_on),
         },
         "requirements": None if report.requirements is None else summary_to_json(report.requirements),
         "findings": [finding_to_json(f) for f in report.findings],
@@ -107,8 +107,9 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: AuditReport) -> str:
-    return json.dumps(report_to_json(report), indent=2, sort_keys=False) + "\n"
+def render_json(report: AuditReport, fail_on: Severity = Severity.WARNING) -> str:
+    """`fail_on`: the severity that makes the audit fail (the CLI's exit status 1)."""
+    return json.dumps(report_to_json(report, fail_on), indent=2, sort_keys=False) + "\n"
 
 
 def _plain(value: Any) -> Any:

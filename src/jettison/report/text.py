@@ -137,7 +137,9 @@ def render_findings(findings: list[Finding], console: Console) -> None:
                 console.print(f"    [dim]{tag}: {escape(finding.fix.description)}[/dim]")
 
 
-def render_text(report: AuditReport, console: Console, verbose: bool = False) -> None:
+def render_text(
+    report: AuditReport, console: Console, verbose: bool = False, fail_on: Severity = Severity.WARNING
+) -> None:
     console.print(f"[bold]jettison audit[/bold] {escape(report.root)}: {report.files_scanned} Python files")
     if report.mapping_sources:
         chain = " -> ".join(report.mapping_sources)
@@ -152,7 +154,7 @@ def render_text(report: AuditReport, console: Console, verbose: bool = False) ->
     console.print()
     errors = sum(1 for f in report.findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in report.findings if f.severity is Severity.WARNING)
-    if report.has_problems():
+    if report.has_problems(fail_on):
         console.print(f"[bold]{len(report.findings)} findings[/bold]: {errors} errors, {warnings} warnings")
     else:
         console.print(
