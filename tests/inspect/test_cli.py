@@ -54,7 +54,7 @@ def image(tmp_path):
 
 def test_json_report_is_complete(image, tmp_path):
     result = _run("inspect", f"docker-archive:{image}", "--format", "json", project=tmp_path)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the pip cache (JI901) is a warning
     report = json.loads(result.stdout)
     assert set(report) == {"schema_version", "image", "efficiency", "layers", "python", "findings", "treemap"}
     assert [d["name"] for d in report["python"]["distributions"]] == ["flask"]
@@ -64,7 +64,7 @@ def test_json_report_is_complete(image, tmp_path):
 
 def test_text_report_names_layers_distributions_and_findings(image, tmp_path):
     result = _run("inspect", f"docker-archive:{image}", project=tmp_path)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "flask" in result.output and "3.0.0" in result.output and "JI901" in result.output
 
 
@@ -76,10 +76,80 @@ def test_broken_budget_exits_1_with_the_reason_on_one_line(image, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "flask 3.0.0" in lines[0] and "max-package" in lines[0]
+    assert "JI901" in lines[0]  # the failing finding is named on the same line
+
+
+def _clean_image(tmp_path: Path) -> Path:
+    app = layer_tar(_dist("flask", "3.0.0", b"f" * 5000))
+    return _archive(tmp_path, "clean.tar", [BASE, app])
+
+
+def _secret_image(tmp_path: Path) -> Path:
+    key = (
+        b"-----BEGIN RSA PRIVATE KEY-----\n"
+        + b"MIIEowIBAAKCAQEA"
+        + b"x" * 64
+        + b"\n-----END RSA PRIVATE KEY-----\n"
+    )
+    app = layer_tar(_dist("flask", "3.0.0", b"f" * 5000) + [("app/id_rsa", key)])
+    return _archive(tmp_path, "secret.tar", [BASE, app])
+
+
+def test_clean_image_exits_0_and_findings_exit_1_like_audit(tmp_path):
+    clean = CliRunner().invoke(
+        main, ["inspect", f"docker-archive:{_clean_image(tmp_path)}", "--project", str(tmp_path)]
+    )
+    assert clean.exit_code == 0, clean.output
+    assert clean.stderr == ""
+    secret = _secret_image(tmp_path)
+    found = CliRunner().invoke(
+        main, ["inspect", f"docker-archive:{secret}", "--format", "json", "--project", str(tmp_path)]
+    )
+    assert found.exit_code == 1
+    rules = {f["rule"]: f["severity"] for f in json.loads(found.stdout)["findings"]}
+    assert rules.get("JI910") == "error", rules
+    [line] = found.stderr.strip().splitlines()
+    assert line.startswith("jettison: findings at or above warning: ") and "JI910" in line
+
+
+def _with_config(tmp_path: Path, text: str) -> Path:
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "pyproject.toml").write_text(f"[tool.jettison]\n{text}")
+    return project
+
+
+def test_fail_on_ignore_and_severity_come_from_the_project_config(image, tmp_path):
+    def run(project: Path):
+        return CliRunner().invoke(
+            main, ["inspect", f"docker-archive:{image}", "--format", "json", "--project", str(project)]
+        )
+
+    # fail-on = "error": the JI901 warning stays in the report but no longer fails
+    relaxed = run(_with_config(tmp_path, 'fail-on = "error"\n'))
+    assert relaxed.exit_code == 0, relaxed.stderr
+    assert [f["rule"] for f in json.loads(relaxed.stdout)["findings"]] == ["JI901"]
+    # ignore drops it from the report and from the exit status
+    ignored = run(_with_config(tmp_path, 'ignore = ["JI901"]\n'))
+    assert ignored.exit_code == 0
+    assert json.loads(ignored.stdout)["findings"] == []
+    # a severity override takes it below the threshold, and is what the report shows
+    lowered = run(_with_config(tmp_path, '[tool.jettison.severity]\nJI901 = "info"\n'))
+    assert lowered.exit_code == 0
+    assert json.loads(lowered.stdout)["findings"][0]["severity"] == "info"
+    # ... or raises it; fail-on = "info" makes even info findings fail
+    strict = run(_with_config(tmp_path, 'fail-on = "info"\n[tool.jettison.severity]\nJI901 = "info"\n'))
+    assert strict.exit_code == 1
+    # the audit's exclude globs name project files, never image paths
+    excluded = run(_with_config(tmp_path, 'exclude = ["*", "/root/**", "root"]\n'))
+    assert excluded.exit_code == 1
+    bad = run(_with_config(tmp_path, 'fail-on = "loud"\n'))
+    assert bad.exit_code == 2 and "fail-on" in bad.stderr
 
 
 def test_budgets_from_pyproject_and_command_line_override(image, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
+        '[tool.jettison]\nfail-on = "error"\n'  # the JI901 warning alone would fail too
         '[tool.jettison.budgets]\nmax-size = "1kB"\nmin-efficiency = "90%"\n'
     )
     assert _run("inspect", f"docker-archive:{image}", project=tmp_path).exit_code == 1
@@ -97,7 +167,7 @@ def test_unknown_budget_key_is_a_user_error(image, tmp_path):
 def test_html_report_is_self_contained(image, tmp_path):
     target = tmp_path / "report.html"
     result = _run("inspect", f"docker-archive:{image}", "--html", str(target), project=tmp_path)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # JI901; the report is written all the same
     page = target.read_text()
     assert "flask" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)

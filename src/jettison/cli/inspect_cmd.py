@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +14,18 @@ from rich.table import Table
 
 from jettison.atomicfile import write_atomically
 from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_exit_2
-from jettison.inspect.analysis import analysis_to_json, analyze
+from jettison.inspect.analysis import Analysis, analysis_to_json, analyze
 from jettison.inspect.budgets import (
     Budgets,
     broken_budgets,
+    config_budgets,
     parse_fraction,
     parse_size,
-    project_budgets,
 )
 from jettison.inspect.secrets import image_secret_scanner
 from jettison.inspect.source import open_image_input
+from jettison.policy import apply_policy, exit_status
+from jettison.project.config import JettisonConfig, load_config
 from jettison.report.html import render_inspect_html
 
 MB = 1_000_000
@@ -88,6 +92,22 @@ def render_text(report: dict[str, Any], top: int = 20) -> None:
         out.print(f"{finding['rule']} {finding['severity']}: {finding['message']}{saving}", markup=False)
 
 
+def image_policy(analysis: Analysis, config: JettisonConfig) -> Analysis:
+    """The analysis with the project's policy applied to its findings by jettison.policy's one pass,
+    as `jettison audit` applies it: `ignore` ids dropped, `severity` overrides set. Findings point into
+    the image, not at project files, so neither pragmas nor the audit's `exclude` globs apply."""
+    kept = apply_policy(analysis.findings, dataclasses.replace(config, exclude=()), lambda _path: None)
+    return dataclasses.replace(analysis, findings=tuple(kept))
+
+
+def failing_findings(analysis: Analysis, config: JettisonConfig) -> list[str]:
+    """Rule ids (with counts) of the findings at or above `fail-on`; empty when none fails."""
+    if not exit_status(analysis.findings, config):
+        return []
+    counts = Counter(f.rule for f in analysis.findings if f.severity >= config.fail_on)
+    return [f"{rule} ({count})" if count > 1 else rule for rule, count in sorted(counts.items())]
+
+
 @click.command("inspect")
 @click.argument("image")
 @click.option(
@@ -106,7 +126,8 @@ def render_text(report: dict[str, Any], top: int = 20) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Project whose [tool.jettison.budgets] applies (pyproject.toml or jettison.toml).",
+    help="Project whose [tool.jettison] applies: budgets, ignore, severity, fail-on (pyproject.toml or "
+    "jettison.toml).",
 )
 @click.option("--platform", help="From an index, the image for this platform (default: this host's).")
 @user_errors_exit_2
@@ -122,7 +143,8 @@ def command(
     platform: str | None,
 ) -> None:
     """Analyse IMAGE (oci:DIR[:tag], docker-archive:FILE, or a registry reference), streaming its layers."""
-    budgets = project_budgets(project_root).merged_with(
+    config = load_config(project_root)
+    budgets = config_budgets(config, str(project_root)).merged_with(
         Budgets(
             max_size=parse_size(max_size, "--max-size") if max_size else None,
             min_efficiency=parse_fraction(min_efficiency, "--min-efficiency") if min_efficiency else None,
@@ -131,6 +153,7 @@ def command(
         )
     )
     analysis = analyze(open_image_input(image, platform), secret_scanner=image_secret_scanner())
+    analysis = image_policy(analysis, config)
     report = analysis_to_json(analysis)
     if html_path is not None:
         write_atomically(html_path, render_inspect_html(report), keep_backup=False)
@@ -138,8 +161,13 @@ def command(
         click.echo(json.dumps(report, indent=2, sort_keys=True))
     else:
         render_text(report)
-    broken = broken_budgets(analysis, budgets)
-    if broken:
-        click.echo(f"jettison: budget broken: {'; '.join(broken)}", err=True)
+    # As `jettison audit`: findings at or above fail-on exit 1; so does a broken budget. Either way the
+    # reasons go to stderr on one line, so a CI log shows why even under --format json.
+    reasons = [f"budget broken: {reason}" for reason in broken_budgets(analysis, budgets)]
+    failing = failing_findings(analysis, config)
+    if failing:
+        reasons.append(f"findings at or above {config.fail_on}: {', '.join(failing)}")
+    if reasons:
+        click.echo(f"jettison: {'; '.join(reasons)}", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 from jettison.errors import JettisonError
 from jettison.inspect.analysis import Analysis
-from jettison.project.config import load_config
+from jettison.project.config import JettisonConfig
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
@@ -82,10 +81,10 @@ def budgets_from_table(table: dict[str, Any], where: str) -> Budgets:
     )
 
 
-def project_budgets(project_root: Path) -> Budgets:
-    """The project's [tool.jettison.budgets] (or jettison.toml's [budgets]); none when absent."""
-    config = load_config(project_root)
-    return budgets_from_table(config.section("budgets"), config.path or str(project_root))
+def config_budgets(config: JettisonConfig, where: str = ".") -> Budgets:
+    """The project's [tool.jettison.budgets] (or jettison.toml's [budgets]) from its loaded
+    configuration (jettison.project.config.load_config); none when absent."""
+    return budgets_from_table(config.section("budgets"), config.path or where)
 
 
 def _mb(value: int) -> str:
