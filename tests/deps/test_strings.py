@@ -145,3 +145,22 @@ def test_pandas_io_engines_only_in_files_using_pandas():
     assert (("pyarrow", "fastparquet"), "pandas-io") in refs
     assert (("openpyxl", "python_calamine", "xlrd", "odf", "pyxlsb"), "pandas-io") in refs
     assert py_refs("frame.to_parquet('x')\n") == set()
+
+
+def test_celery_pool_and_uvicorn_options():
+    refs = text_refs("worker: celery -A app worker -P gevent --concurrency 100\n", "Procfile")
+    assert (("gevent",), "celery-pool") in refs
+    refs = text_refs('CMD ["uvicorn", "app:app", "--loop", "uvloop", "--http", "httptools"]\n', "Dockerfile")
+    assert (("uvloop",), "uvicorn-option") in refs and (("httptools",), "uvicorn-option") in refs
+
+
+def test_other_django_settings_class_paths_are_soft_references():
+    facts = scan_source(
+        b'INSTALLED_APPS = ["rest_framework"]\n'
+        b'REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": '
+        b'["rest_framework_simplejwt.authentication.JWTAuthentication"]}\n',
+        "settings.py",
+    )
+    soft = [r for r in python_references(facts) if r.soft]
+    expected = [(("rest_framework_simplejwt.authentication",), "django-settings")]
+    assert [(r.modules, r.rule) for r in soft] == expected

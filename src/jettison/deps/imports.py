@@ -254,11 +254,13 @@ def scan_source(data: bytes, path: str) -> FileFacts:
         facts.error = "does not parse: too deeply nested"
         return facts
     hint_lines: list[int] = []
+    if b"INSTALLED_APPS" in data:  # a Django settings module: every dotted string may be loaded
+        hint_lines = list(range(1, data.count(b"\n") + 2))
     line, last = 1, 0
     for match in _EXPRESSION_HINTS.finditer(data):
         line += data.count(b"\n", last, match.start())
         last = match.start()
-        if not hint_lines or hint_lines[-1] != line:
+        if not hint_lines or hint_lines[-1] < line:
             hint_lines.append(line)
     try:
         _Collector(facts, hint_lines).body(tree.body, ImportKind.RUNTIME)

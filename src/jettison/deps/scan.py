@@ -17,7 +17,7 @@ from jettison.deps.imports import FileFacts, scan_source
 from jettison.deps.strings import StringReference, python_references, text_references
 from jettison.project.sources import ProjectFiles, read_source
 
-FACTS_VERSION = 4  # bump whenever scan_source records something new
+FACTS_VERSION = 5  # bump whenever scan_source records something new
 MAX_TEXT_BYTES = 1024 * 1024
 
 

@@ -72,15 +72,34 @@ def rule_worker_class_py(strings: list[KeyedString], path: str) -> Iterator[Stri
                                       "gunicorn-worker-class")  # fmt: skip
 
 
+# The same idea for the other servers' pluggable parts: celery's pool and uvicorn's loop/protocols.
+_POOL_FLAG = re.compile(r"""(?:^|[\s"'=])(?:-P|--pool)(?:\s*=\s*|\s+)["']?(\w+)""")
+_POOLS = {"gevent": "gevent", "eventlet": "eventlet"}
+_UVICORN_FLAG = re.compile(r"""--(loop|http|ws)(?:\s*=\s*|\s+)["']?([\w-]+)""")
+_UVICORN = {
+    ("loop", "uvloop"): "uvloop", ("http", "httptools"): "httptools",
+    ("ws", "websockets"): "websockets", ("ws", "wsproto"): "wsproto",
+}  # fmt: skip
+
+
 def rule_worker_class_text(text: str, path: str) -> Iterator[StringReference]:
     for number, line in _lines(text):
         line = re.sub(r"[\"']\s*,\s*[\"']", " ", line)  # exec form ["gunicorn", "-k", "gevent"]
+        where = SourceRef(path, number)
         for match in _WORKER_FLAG.finditer(line):
             modules = worker_modules(match.group(1))
             if modules:
-                yield StringReference(
-                    modules, match.group(0).strip(), SourceRef(path, number), "gunicorn-worker-class"
-                )
+                yield StringReference(modules, match.group(0).strip(), where, "gunicorn-worker-class")
+        if "celery" in line:
+            for match in _POOL_FLAG.finditer(line):
+                if match.group(1) in _POOLS:
+                    pool = (_POOLS[match.group(1)],)
+                    yield StringReference(pool, match.group(0).strip(), where, "celery-pool")
+        if "uvicorn" in line:
+            for match in _UVICORN_FLAG.finditer(line):
+                module = _UVICORN.get((match.group(1), match.group(2)))
+                if module:
+                    yield StringReference((module,), match.group(0).strip(), where, "uvicorn-option")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +307,18 @@ def _django_modules(value: str) -> list[tuple[str, ...]]:
 
 
 def rule_django_settings(strings: list[KeyedString], path: str) -> Iterator[StringReference]:
+    if any(item.key == "INSTALLED_APPS" for item in strings):
+        # A settings module: Django and its apps import the dotted class paths of many more settings
+        # (REST_FRAMEWORK classes, AUTH_PASSWORD_VALIDATORS, ...). Soft: they mark a package used, but an
+        # unknown one is more likely a path we misread than a missing package.
+        for item in strings:
+            value = item.value.strip()
+            if item.key in _DJANGO_LIST_SETTINGS or item.key in _DJANGO_SETTINGS or value.count(".") < 2:
+                continue
+            if _DOTTED.match(value) and not value.startswith("django."):
+                module = value.rsplit(".", 1)[0]
+                yield StringReference((module,), f"{item.key}: {value!r}", SourceRef(path, item.line),
+                                      "django-settings", soft=True)  # fmt: skip
     for item in strings:
         if item.key not in _DJANGO_LIST_SETTINGS and item.key not in _DJANGO_SETTINGS:
             continue
