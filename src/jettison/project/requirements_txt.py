@@ -91,8 +91,14 @@ def _requirement_from_url(url: str) -> Requirement | None:
     """Name a URL or path requirement from its `#egg=` fragment or its wheel file name."""
     egg = _EGG.search(url)
     if egg:
-        return Requirement(egg.group(1) + (egg.group(2) or ""))
-    filename = urlsplit(url).path.rsplit("/", 1)[-1]
+        try:
+            return Requirement(egg.group(1) + (egg.group(2) or ""))
+        except InvalidRequirement:
+            return None
+    try:
+        filename = urlsplit(url).path.rsplit("/", 1)[-1]
+    except ValueError:  # a malformed URL ("//[") names nothing
+        return None
     if filename.endswith(".whl"):
         try:
             name, _, _, _ = parse_wheel_filename(filename)
