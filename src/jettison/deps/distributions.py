@@ -7,7 +7,6 @@ than top_level.txt: the list is always there, and it tells namespace packages ap
 
 from __future__ import annotations
 
-import email.parser
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +43,8 @@ class DistributionInfo:
 
 def parse_metadata(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """Requires-Dist, Provides-Extra and Requires-Python from a METADATA/PKG-INFO document."""
+    import email.parser  # only when index metadata is read, never on a warm audit
+
     message = email.parser.HeaderParser().parsestr(text)
     requires = tuple(message.get_all("Requires-Dist") or ())
     extras = tuple(normalize_name(e) for e in (message.get_all("Provides-Extra") or ()))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import ssl
 import threading
 import time
 import zipfile
@@ -64,6 +63,8 @@ def cache_dir() -> Path:
 
 def http_client() -> httpx.Client:
     """An httpx client trusting the system CA bundle (SSL_CERT_FILE), as the network here requires."""
+    import ssl
+
     import httpx  # imported on first network use: a warm-cache audit never pays for it
 
     bundle = os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt"
