@@ -71,7 +71,7 @@ UNREADABLE = {"broken-python2": {"legacy/report.py"}, "broken-binary": {"assets/
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
 def test_unreadable_sources_are_reported_not_fatal(name):
-    """Python 2, binary and undecodable files are listed as skipped (docs/json-schema.md); the audit goes on."""
+    """Python 2, binary and undecodable files are listed as skipped; the audit goes on."""
     result = subprocess.run([*JETTISON, "audit", str(PROJECTS / name), "--offline", "--format", "json"],
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode in (0, 1), result.stderr
