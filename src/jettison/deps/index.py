@@ -210,7 +210,7 @@ class PackageIndex:
 
     # -- index ------------------------------------------------------------------------------------
     def _files(self, name: str) -> list[_File]:
-        path = self._cache_path("simple", f"{name}.json")
+        path = self._cache_path("simple", self.target.key, f"{name}.json")
         data = self._read_cache(path, SIMPLE_TTL_SECONDS)
         if data is None:
             if self.unreachable is not None:
@@ -242,9 +242,21 @@ class PackageIndex:
                     "yanked": bool(f.get("yanked")),
                 }  # fmt: skip
                 for f in raw.get("files", [])
+                if self._relevant(f.get("filename", ""))
             ]
             self._write_cache(path, data)
         return [_File(**item) for item in data]
+
+    def _relevant(self, filename: str) -> bool:
+        """Worth caching: sdists, and wheels the target can install (a project's page lists thousands
+        of wheels for other platforms and Pythons; ddtrace's is 16 MB)."""
+        if not filename.endswith(".whl"):
+            return True
+        try:
+            _, _, _, wheel_tags = parse_wheel_filename(filename)
+        except InvalidWheelFilename:
+            return False
+        return any(tag in self.target.tag_priority for tag in wheel_tags)
 
     def _choose(
         self, name: str, requirement: Requirement | None, pin: str | None
