@@ -10,6 +10,7 @@ from pathlib import Path
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.secrets import image_secret_scanner
 from jettison.inspect.source import ImageInput, LayerInput, history_by_layer
+from jettison.model.findings import Severity
 
 from .inspect_images import layer_tar, read_docker_archive, write_docker_archive
 
@@ -153,6 +154,34 @@ def test_secret_deleted_in_a_later_layer_is_still_reported(tmp_path):
     assert by_path["/app/.env"].data["deleted"] is False
 
 
+def test_keys_a_wheel_ships_for_its_tests_are_info_not_secrets(tmp_path):
+    key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+    dist = f"{SITE}/gevent-23.9.1.dist-info"
+    record = _record(("gevent/__init__.py", 10), ("gevent/tests/server.key", len(key)))
+    image = _image(
+        tmp_path,
+        [
+            [
+                (f"{SITE}/gevent/__init__.py", b"x = 1\n" + b"#" * 3),
+                (f"{SITE}/gevent/tests/server.key", key),
+                (f"{dist}/METADATA", b"Name: gevent\nVersion: 23.9.1\n\n"),
+                (f"{dist}/RECORD", record),
+                # the same key where no RECORD claims it, and outside any tests directory
+                (f"{SITE}/mine/tests/server.key", key),
+                ("app/certs/server.key", key),
+            ]
+        ],
+    )
+    findings = {
+        str(f.location): f for f in analyze(image, image_secret_scanner()).findings if f.rule == "JI910"
+    }
+    fixture = findings[f"/{SITE}/gevent/tests/server.key"]
+    assert fixture.severity == Severity.INFO and fixture.data["distribution"] == "gevent"
+    assert "gevent's tests" in fixture.message
+    assert findings[f"/{SITE}/mine/tests/server.key"].severity == Severity.ERROR
+    assert findings["/app/certs/server.key"].severity == Severity.ERROR
+
+
 def test_forward_only_gzip_layers_give_the_same_figures(tmp_path):
     layers = [
         layer_tar([("a", None), ("a/w", b"1" * 5000), ("a/x", b"1" * 5000), ("a/y", b"1" * 5000)]),
@@ -176,3 +205,28 @@ def test_forward_only_gzip_layers_give_the_same_figures(tmp_path):
     assert [layer["size_bytes"] for layer in a["layers"]] == [layer["size_bytes"] for layer in b["layers"]]
     assert [layer["uncompressed_bytes"] for layer in b["layers"]] == [len(data) for data in layers]
     assert _rules(a)["JI909"]["data"] == _rules(b)["JI909"]["data"]  # hashed lazily vs eagerly
+
+
+def test_treemap_groups_loose_files_by_their_directory_cut_at_three_levels(tmp_path):
+    image = _image(
+        tmp_path,
+        [
+            [
+                ("usr/share/doc/libc6/copyright", b"c" * 300),
+                ("usr/share/doc/libc6/changelog.gz", b"g" * 700),
+                ("usr/share/doc/zlib1g/copyright", b"z" * 200),
+                ("usr/lib/x86_64-linux-gnu/libz.so.1", b"l" * 900),
+                ("app/main.py", b"print(1)\n"),
+            ]
+        ],
+    )
+    [layer] = analysis_to_json(analyze(image))["treemap"]["children"]
+    groups = {
+        group["name"]: {leaf["name"]: leaf["size"] for leaf in group["children"]}
+        for group in layer["children"]
+    }
+    assert groups == {
+        "/usr/share/doc": {"libc6/": 1000, "zlib1g/": 200},
+        "/usr/lib/x86_64-linux-gnu": {"libz.so.1": 900},
+        "/app": {"main.py": 9},
+    }

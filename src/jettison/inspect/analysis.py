@@ -20,6 +20,7 @@ from jettison.model.findings import Finding
 JSON_SCHEMA_VERSION = 1
 TREEMAP_GROUPS = 40  # per layer; the rest is folded into one "(other)" box
 TREEMAP_FILES = 25  # per group
+GROUP_DEPTH = 3  # directory levels that name a group of files no distribution owns
 _SITE_PREFIX = re.compile(r"^.*?/(site|dist)-packages/")
 
 
@@ -75,8 +76,7 @@ def treemap(analysis: Analysis) -> dict[str, Any]:
             # within a distribution, name files from its site-packages: many share a basename
             group, name = f"{distribution} (distribution)", _SITE_PREFIX.sub("", path)
         else:
-            group, _, name = ("/" + path).rpartition("/")
-            group = group or "/"
+            group, name = _directory_group(path)
         files = layers.setdefault(file_layer(packed), {}).setdefault(group, {})
         files[name] = files.get(name, 0) + size
     children = []
@@ -91,6 +91,18 @@ def treemap(analysis: Analysis) -> dict[str, Any]:
         created_by = analysis.scan.layers[index].created_by
         children.append({"name": f"layer {index}", "title": created_by[:120], "children": nodes})
     return {"name": analysis.scan.reference, "children": children}
+
+
+def _directory_group(path: str) -> tuple[str, str]:
+    """(group, leaf) for a file no distribution owns: the group is its directory cut at
+    GROUP_DEPTH levels (/usr/share/doc, /usr/lib/x86_64-linux-gnu) and the leaf the file, or the
+    subdirectory below the group that holds it. Grouping by the full directory splits a Debian base
+    into hundreds of groups, most of which then fold into one unnamed box."""
+    parts = path.split("/")
+    directories, file = parts[:-1], parts[-1]
+    group = "/" + "/".join(directories[:GROUP_DEPTH])
+    below = directories[GROUP_DEPTH:]
+    return group, f"{below[0]}/" if below else file
 
 
 def _group_node(name: str, files: dict[str, int]) -> dict[str, Any]:

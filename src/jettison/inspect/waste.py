@@ -240,13 +240,39 @@ def waste_findings(scan: ImageScan, python: PythonContents) -> list[Finding]:
             else f"in layer {hit.layer}"
         )
         detail = getattr(hit.detail, "description", None) or str(hit.detail)
+        data = {"layer": hit.layer, "deleted": hit.deleted, "kind": getattr(hit.detail, "kind", None)}
+        distribution = _test_fixture_of(hit.path, python)
+        if distribution is not None:
+            # gevent, urllib3, twisted... ship keys for their TLS tests; whoever installs the wheel
+            # publishes nothing new, so this is waste to delete (JI904), not a secret to rotate.
+            findings.append(
+                Finding(
+                    rule="JI910",
+                    severity=Severity.INFO,
+                    message=(
+                        f"Test fixture {where}: {detail} from {distribution}'s tests (installed from its "
+                        "wheel: public, not a leaked secret). Delete tests directories in the build stage."
+                    ),
+                    location=Location("/" + hit.path),
+                    data={**data, "distribution": distribution},
+                )
+            )
+            continue
         findings.append(
             Finding(
                 rule="JI910",
                 severity=Severity.ERROR,
                 message=f"Secret {where}: {detail}. Rotate it; pass secrets with `RUN --mount=type=secret`.",
                 location=Location("/" + hit.path),
-                data={"layer": hit.layer, "deleted": hit.deleted, "kind": getattr(hit.detail, "kind", None)},
+                data=data,
             )
         )
     return findings
+
+
+def _test_fixture_of(path: str, python: PythonContents) -> str | None:
+    """The distribution whose RECORD lists `path` inside one of its tests directories, if any."""
+    parts = path.split("/")
+    if not any(part in ("tests", "test") for part in parts[:-1]):
+        return None
+    return python.owner.get(path)
