@@ -118,3 +118,22 @@ def test_installed_environment_link(tmp_path):
     assert verdicts["pygments"][0] == verdicts["markdown-it-py"][0] == "transitive"
     assert verdicts["click"][0] == "unused"
     assert result.links[0] == f"installed ({sys.executable})"
+
+
+def test_user_mapping_and_config_excludes(tmp_path):
+    from jettison.deps.pipeline import audit_requirements
+    from jettison.model.audit import AuditOptions
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\ndependencies = ["inhouse-sdk", "flask"]\n'
+        '[tool.jettison]\nexclude = ["scripts"]\n'
+        '[tool.jettison.package-modules]\ninhouse-sdk = ["acme"]\n'
+    )
+    (tmp_path / "app.py").write_text("import acme.client\n")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "tool.py").write_text("import flask\n")
+    result = audit_requirements(tmp_path, AuditOptions(offline=True, cache=tmp_path / ".cache"))
+    verdicts = {v.name: (v.verdict.value, v.mapping_source) for v in result.judgement.verdicts}
+    assert verdicts["inhouse-sdk"] == ("used", "user mapping; name guess")
+    assert verdicts["flask"][0] == "unused"  # only scripts/ imports it, and the config excludes scripts/
+    assert result.links[0] == "user mapping"

@@ -20,6 +20,7 @@ from jettison.deps.verdicts import Judgement, judge
 from jettison.errors import JettisonError
 from jettison.model.audit import AuditOptions
 from jettison.model.requirements import LockedPackage, RequirementSet, RequirementSummary
+from jettison.project.config import JettisonConfig, load_config
 from jettison.project.declared import read_requirement_set
 from jettison.project.sources import ProjectFiles, walk_project
 
@@ -44,7 +45,9 @@ class RequirementsAudit:
 
 
 def build_resolver(
-    options: AuditOptions, locked: Iterable[LockedPackage] = ()
+    options: AuditOptions,
+    locked: Iterable[LockedPackage] = (),
+    user_modules: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[DistributionResolver, list[str]]:
     """The name-resolution chain for these options, and the names of its links (for the report)."""
     target = Target.parse(options.target_python, options.platform)
@@ -56,7 +59,23 @@ def build_resolver(
         index = PackageIndex(None, target, options.cache or cache_dir(), options.index_url)
         links.append(("index", index.lookup))
     links.append(("built-in table", offline_link))
-    return DistributionResolver(links, locked), [label for label, _ in links] + ["name guess"]
+    names = [label for label, _ in links] + ["name guess"]
+    if user_modules:
+        names.insert(0, "user mapping")
+    return DistributionResolver(links, locked, user_modules=user_modules), names
+
+
+def user_module_map(config: JettisonConfig) -> dict[str, tuple[str, ...]]:
+    """`[tool.jettison.package-modules]`: distribution = "module" or ["module", ...]."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, modules in config.section("package-modules").items():
+        if isinstance(modules, str):
+            modules = [modules]
+        if not isinstance(modules, list) or not all(isinstance(m, str) and m for m in modules):
+            where = config.path or "pyproject.toml"
+            raise JettisonError(f"package-modules.{name} must be a module name or a list of them", where)
+        out[name] = tuple(modules)
+    return out
 
 
 def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
@@ -66,10 +85,11 @@ def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
     if not root.is_dir():
         raise JettisonError("expected a project directory", str(path))
     target = Target.parse(options.target_python, options.platform)
-    files = walk_project(root, options.exclude, options.include_tests)
+    config = load_config(root)
+    files = walk_project(root, (*options.exclude, *config.exclude), options.include_tests)
     requirements = read_requirement_set(root, files.requirement_files)
     scan = scan_project(files, options.cache or cache_dir())
-    resolver, links = build_resolver(options, requirements.locked)
+    resolver, links = build_resolver(options, requirements.locked, user_module_map(config))
     judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
     for label, link in resolver.links:
         unreachable = getattr(getattr(link, "__self__", None), "unreachable", None)

@@ -81,9 +81,15 @@ class DistributionResolver:
     """Facts for distributions, memoized, looked up through the chain of links (thread-safe)."""
 
     def __init__(
-        self, links: list[tuple[str, Link]], locked: Iterable[LockedPackage] = (), workers: int = 8
+        self,
+        links: list[tuple[str, Link]],
+        locked: Iterable[LockedPackage] = (),
+        workers: int = 8,
+        user_modules: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.links = links
+        # The user's word comes first: `[tool.jettison.package-modules]` names a distribution's modules.
+        self.user_modules = {normalize_name(k): v for k, v in (user_modules or {}).items()}
         self.locked = {package.name: package for package in locked}
         self.workers = workers
         self.memo: dict[str, DistributionInfo] = {}
@@ -129,6 +135,8 @@ class DistributionResolver:
                 found, version=found.version or locked.version, source=found.source + " + lock file edges",
                 requires=tuple(str(r) for r in locked.dependencies),
             )  # fmt: skip
+        if name in self.user_modules:
+            found = replace(found, modules=self.user_modules[name], source=f"user mapping; {found.source}")
         with self._lock:
             self.memo.setdefault(name, found)
             return self.memo[name]
