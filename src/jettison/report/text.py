@@ -106,7 +106,7 @@ def render_requirements(summary: RequirementSummary, console: Console, verbose: 
                 + escape(", ".join(sorted(v.name for v in kept)))
                 + "  (--verbose shows why)"
             )
-    if summary.size_before is not None and summary.size_after is not None:
+    if summary.size_before and summary.size_after is not None:
         console.print()
         saved = summary.size_before - summary.size_after
         unknown = f" ({len(summary.unknown_sizes)} sizes unknown)" if summary.unknown_sizes else ""
