@@ -253,3 +253,14 @@ def test_oci_layout_missing_layer_blob_is_one_line(tmp_path, compression):
     layer_digest = json.loads(ok.stdout)["layers"][0]["digest"]
     (layout / "blobs" / "sha256" / layer_digest.removeprefix("sha256:")).unlink()
     assert "layer" in _one_line_error(["inspect", f"oci:{layout}:latest", "--project", str(tmp_path)])
+
+
+def test_gzip_compressed_archive_reads_and_a_truncated_one_is_one_line(image, tmp_path):
+    packed = tmp_path / "a.tar.gz"
+    packed.write_bytes(gzip.compress(image.read_bytes(), mtime=0))
+    result = _run("inspect", f"docker-archive:{packed}", "--format", "json", project=tmp_path)
+    assert json.loads(result.stdout)["python"]["distributions"][0]["name"] == "flask"
+    truncated = tmp_path / "cut.tar.gz"
+    truncated.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+    message = _one_line_error(["inspect", f"docker-archive:{truncated}", "--project", str(tmp_path)])
+    assert "gzip-compressed docker archive is damaged or truncated" in message
