@@ -1,4 +1,7 @@
-"""Nothing below imports from above: model <- project/deps/dockerfile/gunicorn/oci <- build/inspect <- report <- cli."""
+"""Nothing below imports from above.
+
+model <- project/deps/dockerfile/gunicorn/oci <- build/inspect <- report <- cli.
+"""
 
 from __future__ import annotations
 

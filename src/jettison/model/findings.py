@@ -48,7 +48,8 @@ class Saving:
     def __str__(self) -> str:
         parts = []
         if self.megabytes is not None:
-            parts.append(f"~{self.megabytes:,.0f} MB" if self.megabytes >= 10 else f"~{self.megabytes:.1f} MB")
+            precision = ",.0f" if self.megabytes >= 10 else ".1f"
+            parts.append(f"~{self.megabytes:{precision}} MB")
         if self.seconds is not None:
             parts.append(f"~{self.seconds:,.0f} s")
         return ", ".join(parts)
