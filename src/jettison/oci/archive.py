@@ -5,7 +5,8 @@ as a file, and one file per layer. `docker load` decompresses gzip layers itself
 blobs as they are (no recompression) under their digest. We read what `docker save` writes: Docker
 20.10's `<id>/layer.tar` (uncompressed, sometimes as symlinks to another layer's file) and Docker 25's
 `blobs/sha256/<hex>` layout alike. Reading does not unpack: each layer is a slice of the archive file,
-opened when someone reads it.
+opened when someone reads it, and seekable within its bounds. An archive compressed as a whole
+(`docker save | gzip`) is first decompressed once into a scratch file (see _decompressed).
 
 Writing goes to a temporary file beside the target, renamed into place once complete, so a failed
 write never leaves a half-written archive under the target name.
@@ -14,6 +15,7 @@ write never leaves a half-written archive under the target name.
 from __future__ import annotations
 
 import bz2
+import gzip
 import io
 import json
 import lzma
@@ -186,6 +188,8 @@ def _open_compressed(path: Path, compression: str) -> BinaryIO:
         return lzma.open(path, "rb")  # type: ignore[return-value]
     if compression == "bzip2":
         return bz2.open(path, "rb")  # type: ignore[return-value]
+    if compression == "gzip":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return open_decompressed(open(path, "rb"), compression)  # noqa: SIM115 - closed with the reader
 
 
