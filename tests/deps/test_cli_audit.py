@@ -51,12 +51,12 @@ def test_unused_requirement_exits_1_with_its_size(run, tmp_path):
 
 
 def test_malformed_requirement_is_one_line_and_exit_2(run, tmp_path):
-    root = project(tmp_path, "flask\nflask ===\n", {"app.py": "import flask\n"})
+    root = project(tmp_path, "flask\nflask = 1.0\n", {"app.py": "import flask\n"})
     result = CliRunner().invoke(main, ["audit", "--offline", str(root)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("jettison: requirements.txt:2: invalid requirement 'flask ===': ")
+    assert lines[0].startswith("jettison: requirements.txt:2: invalid requirement 'flask = 1.0': ")
     assert "Traceback" not in result.output
 
 

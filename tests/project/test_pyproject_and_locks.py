@@ -45,7 +45,7 @@ def test_poetry_dependencies(tmp_path):
 
 def test_invalid_pyproject_is_a_located_error(tmp_path):
     path = tmp_path / "pyproject.toml"
-    path.write_text('[project]\ndependencies = ["flask ==="]\n')
+    path.write_text('[project]\ndependencies = ["flask = 1.0"]\n')
     with pytest.raises(JettisonError, match="invalid requirement"):
         read_pyproject(path, "pyproject.toml")
     path.write_text("[project\n")
