@@ -1,0 +1,444 @@
+"""The story of examples/analytics-server replayed in one run: a before/after table, all figures measured.
+
+    .venv/bin/python bench/story.py [--quick] [--no-gzip] [--project examples/analytics-server]
+
+Rows (each built from its own temporary copy of the example, __pycache__ left out):
+  1. naive      the example's `Dockerfile` as written (FROM python:3.7 stand-in, the full requirements.txt)
+  2. improved   `Dockerfile.improved` as written (python:3.8-slim-buster stand-in, the full requirements.txt)
+  3. fixed      the Dockerfile `jettison fix --write` writes (python:3.11-slim stand-in, pruned requirements)
+  4. jettison   `jettison build` of the example (base: the services' OCI layout 3.11-slim), written as a
+                docker-archive and `docker load`ed so that it is measured the way the others are
+With --quick, rows 1-2 install the pruned requirements (the file `jettison fix` writes) instead of all of
+them, and say so in their label.
+
+Columns: `docker image inspect` .Size; the layers gzip-compressed (the docker-built rows: each layer of
+`docker save` through zlib at gzip's default level, as `docker push` sends it; jettison's own archive is
+already gzip-compressed, so its blob sizes are read as stored); installed Python distributions (from
+`jettison inspect --format json` of the image's docker-archive: the sum of per-distribution sizes, leaving
+out distributions that only the base image's layers wrote); cold build time (docker: `--no-cache` and a
+pip cache mount id unique to this run; jettison: empty JETTISON_CACHE_DIR and UV_CACHE_DIR); rebuild time
+after appending one comment line to src/main.py; whether `gcc` is on PATH in the final image; the user the
+container runs as (`id -u` inside it); `docker stop` time (default 10 s grace) of a container that was
+started with PORT set and waited for on GET /health.
+
+All builds use the shared Docker Engine (DOCKER_HOST, default the test services' socket, see
+scripts/test-services.sh) with BuildKit and `--network=host`. Images are tagged jettison-story-*:RUN and
+removed at the end with their containers and this run's pip cache mount. A row that cannot be built
+shows why in place of its figures. Prints the table; asserts nothing. Timings are wall-clock on a shared
+2-core machine: other work running at the same time slows them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds inspect.py, which would shadow the standard library's inspect for a script run from here.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tarfile  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+import uuid  # noqa: E402
+import zlib  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICES = Path(os.environ.get("JETTISON_SERVICES_DIR", "/tmp/jettison-services"))
+DOCKER = "/usr/bin/docker"  # another docker client may sit earlier on PATH (see ../shared/containers.md)
+JETTISON = str(REPO / ".venv" / "bin" / "jettison")
+BUILD_TIMEOUT = 3600
+STOP_GRACE = 10  # docker's default
+
+
+@dataclass
+class Row:
+    label: str
+    failed: str | None = None  # why the row has no figures
+    size: int | None = None
+    gzip: int | None = None
+    packages: int | None = None
+    distributions: int | None = None
+    cold: float | None = None
+    rebuild: float | None = None
+    gcc: str | None = None
+    user: str | None = None
+    stop: float | None = None
+    stop_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Failed(Exception):
+    """A step of one row failed: the row shows this message instead of numbers."""
+
+
+def docker_env() -> dict[str, str]:
+    host = os.environ.get("DOCKER_HOST") or f"unix://{SERVICES / 'docker.sock'}"
+    return {**os.environ, "DOCKER_HOST": host, "DOCKER_BUILDKIT": "1"}
+
+
+def run(command: list[str], *, env: dict[str, str] | None = None, timeout: float = 600,
+        check: bool = True) -> subprocess.CompletedProcess:  # fmt: skip
+    result = subprocess.run(command, env=env or docker_env(), capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise Failed(why(result.stderr or result.stdout, command))
+    return result
+
+
+def why(log: str, command: list[str]) -> str:
+    """The line that says why a build failed: pip's or BuildKit's error, else the last line."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    patterns = (r"No matching distribution found for .*", r"Could not find a version that satisfies .*",
+                r"Failed building wheel for \S+", r"error: subprocess-exited-with-error.*",
+                r"ERROR: .*", r"error: .*")  # fmt: skip
+    for pattern in patterns:
+        for line in lines:
+            found = re.search(pattern, line)
+            if found:
+                return found.group(0)[:160]
+    what = " ".join([Path(command[0]).name, *command[1:2]])
+    return f"{what}: {(lines or ['failed'])[-1][:140]}"
+
+
+def timed(command: list[str], *, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    run(command, env=env, timeout=BUILD_TIMEOUT)
+    return time.perf_counter() - started
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".venv", "*.jettison-bak"))
+    return target
+
+
+def edit_source(project: Path) -> None:
+    """The one-line code edit: a comment appended to src/main.py."""
+    main = project / "src" / "main.py"
+    with open(main, "a") as handle:
+        handle.write(f"# edited {time.time()}\n")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_layer_count(image: str) -> int:
+    inspected = json.loads(run([DOCKER, "image", "inspect", image]).stdout)[0]
+    return len(inspected["RootFS"]["Layers"])
+
+
+def base_of(dockerfile: Path) -> str:
+    """The last stage's FROM (the image the final stage starts from), ARG defaults substituted."""
+    args: dict[str, str] = {}
+    base = ""
+    for line in dockerfile.read_text().splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if words[0].upper() == "ARG" and len(words) > 1 and "=" in words[1] and not base:
+            name, _, value = words[1].partition("=")
+            args[name] = value
+        elif words[0].upper() == "FROM":
+            base = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), words[1])
+    return base
+
+
+def python_packages(report: dict, base_layers: int) -> tuple[int, int]:
+    """Bytes and count of the distributions a layer above the base wrote (the base's own pip left out)."""
+    total = count = 0
+    for dist in report["python"]["distributions"]:
+        if any(layer >= base_layers for layer in dist.get("layers") or []):
+            total += dist["size_bytes"]
+            count += 1
+    return total, count
+
+
+def gzip_size(archive: Path) -> int:
+    """Bytes of the layers of a `docker save` tar after gzip at its default level (as `docker push` sends)."""
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        total = 0
+        for name in manifest[0]["Layers"]:
+            compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: the gzip container
+            source = tar.extractfile(name)
+            assert source is not None
+            while chunk := source.read(1 << 20):
+                total += len(compressor.compress(chunk))
+            total += len(compressor.flush())
+        return total
+
+
+def inspect_archive(archive: Path) -> dict:
+    result = run([JETTISON, "inspect", f"docker-archive:{archive}", "--format", "json"], check=False,
+                 timeout=1800)  # fmt: skip
+    # Exit 1 means findings at or above fail-on: the report is still complete.
+    if result.returncode not in (0, 1):
+        raise Failed(why(result.stderr, ["jettison", "inspect"]))
+    return json.loads(result.stdout)
+
+
+def probe(row: Row, tag: str) -> None:
+    """gcc on PATH and the user the container runs as, asked inside the image itself."""
+    inspected = json.loads(run([DOCKER, "image", "inspect", tag]).stdout)[0]
+    row.size = inspected["Size"]
+    result = run([DOCKER, "run", "--rm", "--network=host", "--entrypoint", "sh", tag, "-c",
+                  "id -u; command -v gcc || echo -"])  # fmt: skip
+    uid, gcc = result.stdout.split()[:2]
+    row.user = "root" if uid == "0" else f"uid {uid}"
+    row.gcc = "yes" if gcc != "-" else "no"
+
+
+def timed_stop(row: Row, tag: str, run_id: str, containers: list[str]) -> None:
+    port = free_port()
+    name = f"jettison-story-{run_id}-{len(containers)}"
+    containers.append(name)
+    run([DOCKER, "run", "-d", "--network=host", "--name", name, "-e", f"PORT={port}", tag])
+    deadline = time.monotonic() + 90
+    serving = False
+    while time.monotonic() < deadline and not serving:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=3):
+                serving = True
+        except urllib.error.HTTPError:
+            serving = True  # it answered: the server is up
+        except OSError:
+            state = run([DOCKER, "inspect", "-f", "{{.State.Running}}", name]).stdout.strip()
+            if state != "true":
+                break
+            time.sleep(0.5)
+    if not serving:
+        row.stop_note = " (never served /health)"
+    started = time.perf_counter()
+    run([DOCKER, "stop", "-t", str(STOP_GRACE), name], timeout=STOP_GRACE + 60)
+    row.stop = time.perf_counter() - started
+    code = run([DOCKER, "inspect", "-f", "{{.State.ExitCode}}", name]).stdout.strip()
+    if code == "137":
+        row.stop_note += " SIGKILL"
+
+
+def docker_row(row: Row, context: Path, dockerfile: str, tag: str, run_id: str, work: Path,
+               containers: list[str], measure_gzip: bool) -> None:  # fmt: skip
+    base = base_of(context / dockerfile)
+    build = [DOCKER, "build", "--network=host", "--progress=plain", "-f", str(context / dockerfile)]
+    row.cold = timed([*build, "-t", tag, "--no-cache", str(context)])
+    edit_source(context)
+    row.rebuild = timed([*build, "-t", f"{tag}-edited", str(context)])
+    probe(row, tag)
+    archive = work / f"{tag.replace(':', '-').replace('/', '-')}.tar"
+    run([DOCKER, "save", "-o", str(archive), tag], timeout=1800)
+    report = inspect_archive(archive)
+    row.packages, row.distributions = python_packages(report, base_layer_count(base))
+    if measure_gzip:
+        row.gzip = gzip_size(archive)
+    archive.unlink()
+    timed_stop(row, tag, run_id, containers)
+
+
+def jettison_row(row: Row, project: Path, tag: str, run_id: str, work: Path, containers: list[str]) -> None:
+    base_layout = SERVICES / "bases" / "oci"
+    env = {**docker_env(), "JETTISON_CACHE_DIR": str(work / "jcache"), "UV_CACHE_DIR": str(work / "uvcache")}
+    name, _, version = tag.partition(":")
+    archive = work / "jettison.tar"
+    edited = work / "jettison-edited.tar"
+
+    def build(output: Path) -> float:
+        return timed([JETTISON, "build", str(project), "--base", f"oci:{base_layout}:3.11-slim",
+                      "--output", f"docker-archive:{output}:{name}:{version}"], env=env)  # fmt: skip
+
+    row.cold = build(archive)
+    edit_source(project)
+    row.rebuild = build(edited)
+    edited.unlink()
+    report = inspect_archive(archive)
+    # The base is the services' 3.11-slim stand-in: the layers it has are the first ones of this image.
+    row.packages, row.distributions = python_packages(report, base_layer_count("python:3.11-slim"))
+    row.gzip = report["image"]["compressed_size_bytes"]
+    run([DOCKER, "load", "-i", str(archive)], timeout=1800)
+    archive.unlink()
+    probe(row, tag)
+    timed_stop(row, tag, run_id, containers)
+
+
+def fixed_copy(source: Path, target: Path) -> Path:
+    """A copy of the example after `jettison fix --write` (the CLI, as a user runs it)."""
+    copy_project(source, target)
+    run([JETTISON, "fix", "--write", str(target)], env=dict(os.environ))
+    return target
+
+
+def unique_cache_mount(project: Path, run_id: str) -> None:
+    """Give the pip cache mount an id of this run, so the fixed row's cold build starts with it empty.
+
+    `--no-cache` does not empty cache mounts, and pruning the builder would empty everyone's; the id is
+    only the cache's name, the recipe is otherwise untouched.
+    """
+    dockerfile = project / "Dockerfile"
+    text = dockerfile.read_text()
+    cache_id = f"jettison-story-{run_id}"
+    marked = re.sub(r"--mount=type=cache,([^\s\\]*)", rf"--mount=type=cache,id={cache_id},\1", text)
+    if marked == text:
+        raise Failed("the fixed Dockerfile has no pip cache mount to make cold")
+    dockerfile.write_text(marked)
+
+
+# Table.
+
+
+def human(size: float | None) -> str:
+    if size is None:
+        return "-"
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.2f} {unit}" if unit == "GB" else f"{size:.0f} {unit}"
+        size /= 1000
+    return str(size)
+
+
+def seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} s"
+
+
+def ratio(value: float | None, reference: float | None) -> str:
+    if value is None or not reference:
+        return "-"
+    return f"{value / reference:.2f}x"
+
+
+def table(rows: list[Row]) -> str:
+    header = ["", "image size", "layers gzip", "Python packages", "cold build", "rebuild after edit", "gcc",
+              "runs as", "docker stop"]  # fmt: skip
+    body = []
+    for row in rows:
+        if row.failed:
+            body.append([row.label, f"not built: {row.failed}"])
+            continue
+        packages = f"{human(row.packages)} ({row.distributions})" if row.packages is not None else "-"
+        body.append([row.label, human(row.size), human(row.gzip), packages, seconds(row.cold),
+                     seconds(row.rebuild), row.gcc or "-", row.user or "-",
+                     seconds(row.stop) + row.stop_note])  # fmt: skip
+    reference = rows[0]
+    ratios = []
+    if not reference.failed:
+        for row in rows:
+            if row.failed:
+                continue
+            ratios.append([row.label, ratio(row.size, reference.size), ratio(row.gzip, reference.gzip),
+                           ratio(row.packages, reference.packages), ratio(row.cold, reference.cold),
+                           ratio(row.rebuild, reference.rebuild),
+                           ratio(row.stop, reference.stop)])  # fmt: skip
+    text = markdown(header, body)
+    if ratios:
+        numeric = [*header[:6], header[8]]
+        text += "\n\nAgainst row 1 (each figure divided by row 1's):\n\n" + markdown(numeric, ratios)
+    return text
+
+
+def markdown(header: list[str], body: list[list[str]]) -> str:
+    width = len(header)
+    cells = [header, *[[*line, *[""] * (width - len(line))] if len(line) > 2 else line for line in body]]
+    widths = [max(len(line[i]) for line in cells if len(line) == width) for i in range(width)]
+    lines = []
+    for index, line in enumerate(cells):
+        if len(line) == width:
+            lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |")
+        else:  # a failed row: its reason spans the figures
+            lines.append(f"| {line[0].ljust(widths[0])} | {line[1]} |" + " |" * (width - 2))
+        if index == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=REPO / "examples" / "analytics-server")
+    parser.add_argument(
+        "--quick", action="store_true", help="rows 1-2 install the pruned requirements, not the full file"
+    )
+    parser.add_argument("--no-gzip", action="store_true", help="skip gzipping the docker-built rows' layers")
+    args = parser.parse_args()
+    if subprocess.run([DOCKER, "version"], env=docker_env(), capture_output=True).returncode != 0:
+        sys.exit("needs the Docker Engine of the test services: bash scripts/test-services.sh")
+    for base in ("python:3.7", "python:3.8-slim-buster", "python:3.11-slim"):
+        found = subprocess.run([DOCKER, "image", "inspect", base], env=docker_env(), capture_output=True)
+        if found.returncode:
+            sys.exit(f"stand-in base {base} missing: bash scripts/test-services.sh")
+
+    run_id = uuid.uuid4().hex[:8]
+    work = Path(tempfile.mkdtemp(prefix="jettison-story-"))
+    containers: list[str] = []
+    tags: list[str] = []
+    source = args.project.resolve()
+    requirements = (source / "requirements.txt").read_text().count("\n")
+    started = time.perf_counter()
+    try:
+        fixed = fixed_copy(source, work / "fixed" / source.name)
+        pruned = (fixed / "requirements.txt").read_text().count("\n")
+        reqs = f"{pruned} pruned requirements (--quick)" if args.quick else f"all {requirements} requirements"
+        rows = [Row(f"1. Dockerfile (python:3.7, {reqs})"), Row(f"2. Dockerfile.improved ({reqs})"),
+                Row(f"3. jettison fix Dockerfile ({pruned} requirements)"),
+                Row("4. jettison build")]  # fmt: skip
+        story = ((rows[0], "Dockerfile", "naive"), (rows[1], "Dockerfile.improved", "improved"))
+        for row, dockerfile, slug in story:
+            tag = f"jettison-story-{slug}:{run_id}"
+            tags += [tag, f"{tag}-edited"]
+            context = copy_project(source, work / slug / source.name)
+            if args.quick:
+                shutil.copy(fixed / "requirements.txt", context / "requirements.txt")
+            step(
+                row,
+                lambda row=row, context=context, dockerfile=dockerfile, tag=tag: docker_row(
+                    row, context, dockerfile, tag, run_id, work, containers, not args.no_gzip
+                ),
+            )
+        tag = f"jettison-story-fixed:{run_id}"
+        tags += [tag, f"{tag}-edited"]
+        step(rows[2], lambda: (unique_cache_mount(fixed, run_id),
+                               docker_row(rows[2], fixed, "Dockerfile", tag, run_id, work, containers,
+                                          not args.no_gzip)))  # fmt: skip
+        tag = f"jettison-story-jbuild:{run_id}"
+        tags.append(tag)
+        step(rows[3], lambda: jettison_row(rows[3], copy_project(source, work / "jbuild" / source.name), tag,
+                                           run_id, work, containers))  # fmt: skip
+    finally:
+        for name in containers:
+            subprocess.run([DOCKER, "rm", "-f", name], env=docker_env(), capture_output=True)
+        for tag in tags:
+            subprocess.run([DOCKER, "rmi", "-f", tag], env=docker_env(), capture_output=True)
+        # Only this run's pip cache mount (its description names the id given above).
+        mine = f"description~=jettison-story-{run_id}"
+        subprocess.run(
+            [DOCKER, "builder", "prune", "-f", "--filter", mine], env=docker_env(), capture_output=True
+        )
+        shutil.rmtree(work, ignore_errors=True)
+    # The raw figures first: a table that fails to print loses no measurement.
+    print(json.dumps([row.__dict__ for row in rows]), file=sys.stderr, flush=True)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"jettison story on {source.name}, {now}, {time.perf_counter() - started:.0f} s in all")
+    print(table(rows))
+
+
+def step(row: Row, action) -> None:
+    print(f"[story] {row.label} ...", file=sys.stderr, flush=True)
+    try:
+        action()
+    except Failed as error:
+        row.failed = str(error)
+    except subprocess.TimeoutExpired as error:
+        row.failed = f"timed out after {error.timeout:.0f} s: {' '.join(map(str, error.cmd[:3]))}"
+    print(f"[story] {row.label}: {row.failed or 'done'}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
