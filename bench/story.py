@@ -293,6 +293,20 @@ def unique_cache_mount(project: Path, run_id: str) -> None:
     dockerfile.write_text(marked)
 
 
+def cache_mounts() -> set[str]:
+    """Ids of the engine's pip cache mount records (BuildKit keeps them apart from the layer cache)."""
+    listed = run([DOCKER, "system", "df", "-v", "--format", "{{json .BuildCache}}"], check=False)
+    try:
+        records = json.loads(listed.stdout or "[]") or []
+    except json.JSONDecodeError:
+        return set()
+    return {
+        r["ID"]
+        for r in records
+        if r.get("CacheType") == "exec.cachemount" and "pip" in r.get("Description", "")
+    }
+
+
 # Table.
 
 LEGEND = """
@@ -385,6 +399,7 @@ def main() -> None:
             sys.exit(f"stand-in base {base} missing: bash scripts/test-services.sh")
 
     run_id = uuid.uuid4().hex[:8]
+    created: set[str] = set()
     work = Path(tempfile.mkdtemp(prefix="jettison-story-"))
     containers: list[str] = []
     tags: list[str] = []
@@ -414,9 +429,11 @@ def main() -> None:
             )
         tag = f"jettison-story-fixed:{run_id}"
         tags += [tag, f"{tag}-edited"]
+        before = cache_mounts()
         step(rows[2], lambda: (unique_cache_mount(fixed, run_id),
                                docker_row(rows[2], fixed, "Dockerfile", tag, run_id, work, containers,
                                           not args.no_gzip)))  # fmt: skip
+        created = cache_mounts() - before
         tag = f"jettison-story-jbuild:{run_id}"
         tags.append(tag)
         step(rows[3], lambda: jettison_row(rows[3], copy_project(source, work / "jbuild" / source.name), tag,
@@ -426,11 +443,11 @@ def main() -> None:
             subprocess.run([DOCKER, "rm", "-f", name], env=docker_env(), capture_output=True)
         for tag in tags:
             subprocess.run([DOCKER, "rmi", "-f", tag], env=docker_env(), capture_output=True)
-        # Only this run's pip cache mount (its description names the id given above).
-        mine = f"description~=jettison-story-{run_id}"
-        subprocess.run(
-            [DOCKER, "builder", "prune", "-f", "--filter", mine], env=docker_env(), capture_output=True
-        )
+        # Only this run's pip cache mount: the records that appeared while row 3 was built (their description
+        # does not carry the mount's id, so they are told apart by when they appeared).
+        for record in created:
+            subprocess.run([DOCKER, "builder", "prune", "-f", "--filter", f"id={record}"], env=docker_env(),
+                           capture_output=True)  # fmt: skip
         shutil.rmtree(work, ignore_errors=True)
     # The raw figures first: a table that fails to print loses no measurement.
     print(json.dumps([row.__dict__ for row in rows]), file=sys.stderr, flush=True)
