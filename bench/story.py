@@ -51,7 +51,7 @@ import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 import zlib  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = Path(os.environ.get("JETTISON_SERVICES_DIR", "/tmp/jettison-services"))
@@ -75,7 +75,6 @@ class Row:
     user: str | None = None
     stop: float | None = None
     stop_note: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class Failed(Exception):
