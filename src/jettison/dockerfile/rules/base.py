@@ -91,3 +91,13 @@ def requirement_name(spec: str) -> str:
     for separator in "=<>!~[;@ ":
         spec = spec.split(separator, 1)[0]
     return spec.strip().lower().replace("_", "-").replace(".", "-")
+
+
+def listed_requirement_names(text: str) -> set[str]:
+    """The names a requirements file lists (options such as -r/-c and comments skipped)."""
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            names.add(requirement_name(line))
+    return names

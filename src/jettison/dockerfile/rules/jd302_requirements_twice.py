@@ -8,17 +8,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext, requirement_name
+from jettison.dockerfile.rules.base import Rule, RuleContext, listed_requirement_names, requirement_name
 from jettison.model.findings import Finding, Severity
-
-
-def _listed(text: str) -> set[str]:
-    names = set()
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            names.add(requirement_name(line))
-    return names
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -41,7 +32,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                     else:
                         seen_files[key] = step.line
                     text = context.project.read_text(key) or context.project.read_text(requirements) or ""
-                    for name in _listed(text):
+                    for name in listed_requirement_names(text):
                         listed.setdefault(name, requirements)
                 again = [
                     spec for spec in pip.packages if requirement_name(spec) in listed and not pip.upgrade

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext, final_chain, requirement_name
+from jettison.dockerfile.rules.base import (
+    Rule,
+    RuleContext,
+    final_chain,
+    listed_requirement_names,
+    requirement_name,
+)
 from jettison.model.findings import Finding, Fix, Saving, Severity
-
-
-def _listed(text: str) -> set[str]:
-    names = set()
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            names.add(requirement_name(line))
-    return names
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -36,7 +33,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
                     text = context.project.read_text(requirements.rsplit("/", 1)[-1])
                     text = text if text is not None else context.project.read_text(requirements)
                     # An unreadable file is installed whole: the audit's unused set applies to it.
-                    found |= (_listed(text) & set(unused)) if text is not None else set(unused)
+                    listed = listed_requirement_names(text) if text is not None else set(unused)
+                    found |= listed & set(unused)
                 if not found:
                     continue
                 sizes = [unused[name] for name in found if unused[name] is not None]
