@@ -31,7 +31,7 @@ import time  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.build.counting_proxy import CountingProxy  # noqa: E402
+from tests.builder.counting_proxy import CountingProxy  # noqa: E402
 
 SERVICES = Path(os.environ.get("JETTISON_SERVICES_DIR", "/tmp/jettison-services"))
 JETTISON = [str(REPO / ".venv" / "bin" / "jettison")]

@@ -69,6 +69,7 @@ def test_symlink_loops_are_never_followed():
     assert report["image"]["size_bytes"] == 0
 
 
+@pytest.mark.scale
 def test_a_million_empty_files_stay_bounded(tmp_path):
     """Streamed from a generator; memory grows with the paths (about 100 bytes each: 117 MB measured)."""
     script = textwrap.dedent(

@@ -93,10 +93,10 @@ def command(
     index_url: str | None, find_links: tuple[str, ...], no_index: bool, substitute: bool, refresh: bool,
 ) -> None:  # fmt: skip
     """Build PATH's image (base | dependencies | source | gunicorn.conf.py) without a daemon, reproducibly."""
-    from jettison.build import run_build
-    from jettison.build.builder import BuildOptions
-    from jettison.build.plan import DependencySplit
-    from jettison.build.wheels import IndexOptions
+    from jettison.builder import run_build
+    from jettison.builder.assemble import BuildOptions
+    from jettison.builder.plan import DependencySplit
+    from jettison.builder.wheels import IndexOptions
 
     if not outputs and not push:
         raise click.UsageError("give --output oci:DIR, --output docker-archive:FILE or --push REF")

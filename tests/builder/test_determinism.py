@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jettison.build.builder import _entries
-from jettison.build.plan import app_files
+from jettison.builder.assemble import _entries
+from jettison.builder.plan import app_files
 from jettison.oci.blobs import BlobDirectory
 from jettison.oci.layers import write_layer
 

@@ -6,11 +6,11 @@
     wheels.py       resolve and install wheels for the target platform and Python, as a venv (runs uv)
     plan.py         which files go into which layer, and the image config (pure)
     cache.py        dependency layers cached by the hash of everything that decides them
-    builder.py      the build itself: Image (or ImageIndex) out
+    assemble.py     the build itself: Image (or ImageIndex) out
     sources.py      oci:DIR, docker-archive:FILE and registry references
     run.py          one CLI invocation: recipe, base, build, outputs, push
 """
 
-from jettison.build.run import BuildSummary, run_build
+from jettison.builder.run import BuildSummary, run_build
 
 __all__ = ["BuildSummary", "run_build"]

@@ -6,7 +6,7 @@ uv chose and the layers it produced (digest, diff_id, size, history comment); th
 content-addressed directory beside it. A hit means no uv call at all: no resolution, no download.
 
 Local: $JETTISON_CACHE_DIR, else $XDG_CACHE_HOME/jettison, else ~/.cache/jettison. The same entries can
-live in a registry (see jettison.build.registry_cache) so CI runners share them.
+live in a registry (see jettison.builder.registry_cache) so CI runners share them.
 """
 
 from __future__ import annotations

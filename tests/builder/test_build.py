@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jettison.build import run_build
-from jettison.build.builder import BuildOptions
-from jettison.build.plan import DependencySplit
-from jettison.build.sources import parse_ref, registry_name
+from jettison.builder import run_build
+from jettison.builder.assemble import BuildOptions
+from jettison.builder.plan import DependencySplit
+from jettison.builder.sources import parse_ref, registry_name
 from jettison.cli import main
 from jettison.errors import JettisonError
 from jettison.oci.image import Image, ImageIndex
 from jettison.oci.layout import read_oci_index
-from tests.build.conftest import debian_like_members, make_project, member, write_base
+from tests.builder.conftest import debian_like_members, make_project, member, write_base
 
 
 def validate_image(image: Image) -> None:
@@ -108,7 +108,7 @@ def test_rebuild_after_an_edit_reuses_dependency_layers_without_uv(
     def no_uv(*args, **kwargs):
         raise AssertionError("uv was called on a warm rebuild")
 
-    monkeypatch.setattr("jettison.build.wheels._run_uv", no_uv)
+    monkeypatch.setattr("jettison.builder.wheels._run_uv", no_uv)
     build_to(project, base_layout, tmp_path / "out", tmp_path / "cache", wheelhouse)
     after = read_oci_index(tmp_path / "out", "app")
     assert [layer.digest for layer in after.layers[:3]] == [layer.digest for layer in before.layers[:3]]

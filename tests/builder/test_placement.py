@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jettison.build.placement import placements
+from jettison.builder.placement import placements
 
 parser = pytest.importorskip("jettison.dockerfile.parser", reason="the Dockerfile parser is not installed")
 from jettison.dockerfile.model import build_model  # noqa: E402

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from jettison.build import run_build
-from jettison.build.builder import BuildOptions
+from jettison.builder import run_build
+from jettison.builder.assemble import BuildOptions
 from jettison.oci.image import ImageIndex
 from jettison.oci.layout import read_oci_index, write_oci_layout
-from tests.build.conftest import make_project, write_base
+from tests.builder.conftest import make_project, write_base
 
 pytestmark = pytest.mark.network
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from jettison.build.wheels import IndexOptions
+from jettison.builder.wheels import IndexOptions
 from jettison.model.image import History, ImageConfig
 from jettison.oci.image import Image
 from jettison.oci.layers import Layer
 from jettison.oci.layout import write_oci_layout
-from tests.build.wheelfactory import make_wheel
+from tests.builder.wheelfactory import make_wheel
 
 APP = """\
 def app(environ, start_response):

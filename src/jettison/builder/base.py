@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from jettison.build.python_base import DPKG_STATUS, BasePython, find_base_python
+from jettison.builder.python_base import DPKG_STATUS, BasePython, find_base_python
 from jettison.errors import JettisonError
 from jettison.oci.layers import Layer
 

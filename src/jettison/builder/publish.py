@@ -6,7 +6,7 @@ target repository already holds (the base, unchanged dependency layers) are skip
 
 from __future__ import annotations
 
-from jettison.build.progress import BuildProgress, SilentProgress
+from jettison.builder.progress import BuildProgress, SilentProgress
 from jettison.oci.image import Image, ImageIndex
 from jettison.oci.reference import Reference
 from jettison.oci.registry import PushResult, RegistryClient

@@ -11,9 +11,9 @@ uploading. Talks to the network.
 
 from __future__ import annotations
 
-from jettison.build.builder import RemoteLookup, RemoteSave
-from jettison.build.cache import DependencyEntry
-from jettison.build.progress import BuildProgress, SilentProgress
+from jettison.builder.assemble import RemoteLookup, RemoteSave
+from jettison.builder.cache import DependencyEntry
+from jettison.builder.progress import BuildProgress, SilentProgress
 from jettison.errors import JettisonError
 from jettison.model.image import History, ImageConfig
 from jettison.oci.image import Image

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jettison.build.plan import DependencySplit, split_dependencies
-from jettison.build.wheels import (
+from jettison.builder.plan import DependencySplit, split_dependencies
+from jettison.builder.wheels import (
     IndexOptions,
     WheelTarget,
     compile_bytecode,
@@ -19,7 +19,7 @@ from jettison.build.wheels import (
     venv_skeleton,
 )
 from jettison.errors import JettisonError
-from tests.build.wheelfactory import make_wheel
+from tests.builder.wheelfactory import make_wheel
 
 TARGET = WheelTarget("3.11", "x86_64-manylinux_2_36", "/usr/bin/python3.11")
 

@@ -2,11 +2,11 @@
 
     base layers | dependency layers (cached) | application source | gunicorn.conf.py
 
-Dependencies are installed for each target platform by uv (jettison.build.wheels) into a staging
+Dependencies are installed for each target platform by uv (jettison.builder.wheels) into a staging
 directory and written as deterministic layers (jettison.oci.layers): sorted paths, fixed owner, fixed
 mtime, normalized modes, gzip without name or time. The same inputs give the same digests, on any host,
 in any directory, under any umask. The dependency layers are cached by a key over everything that
-decides their bytes (jettison.build.cache), so an edit to the source rebuilds only the two top layers.
+decides their bytes (jettison.builder.cache), so an edit to the source rebuilds only the two top layers.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from jettison.build.base import inspect_base_python
-from jettison.build.cache import BuildCache, CachedLayer, DependencyEntry, dependency_key
-from jettison.build.plan import (
+from jettison.builder.base import inspect_base_python
+from jettison.builder.cache import BuildCache, CachedLayer, DependencyEntry, dependency_key
+from jettison.builder.plan import (
     DependencyLayer,
     DependencySplit,
     app_files,
     image_config,
     split_dependencies,
 )
-from jettison.build.progress import BuildProgress, SilentProgress
-from jettison.build.python_base import BasePython, uv_python_platform
-from jettison.build.recipe import BuildRecipe
-from jettison.build.wheels import (
+from jettison.builder.progress import BuildProgress, SilentProgress
+from jettison.builder.python_base import BasePython, uv_python_platform
+from jettison.builder.recipe import BuildRecipe
+from jettison.builder.wheels import (
     IndexOptions,
     StagedFile,
     WheelTarget,
@@ -61,7 +61,7 @@ class BuildOptions:
     substitute_binaries: bool = True  # psycopg2 -> psycopg2-binary when psycopg2 has no wheel
 
 
-# A remote dependency cache (jettison.build.registry_cache): lookup(key) -> entry and its lazy layers,
+# A remote dependency cache (jettison.builder.registry_cache): lookup(key) -> entry and its lazy layers,
 # save(entry, layers). Kept as callables so this module needs no network code.
 RemoteLookup = Callable[[str], tuple[DependencyEntry, list[Layer]] | None]
 RemoteSave = Callable[[DependencyEntry, list[Layer]], None]
@@ -100,7 +100,7 @@ def _git(root: Path, *args: str) -> str | None:
 
 def source_annotations(root: Path, epoch: int) -> dict[str, str]:
     """OCI annotations for the image: created (the fixed epoch), source and revision from git."""
-    from jettison.build.plan import created_timestamp
+    from jettison.builder.plan import created_timestamp
 
     annotations = {"org.opencontainers.image.created": created_timestamp(epoch)}
     url = _git(root, "config", "--get", "remote.origin.url")

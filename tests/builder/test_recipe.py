@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jettison.build.recipe import read_build_recipe, requirements_text
+from jettison.builder.recipe import read_build_recipe, requirements_text
 from jettison.cli import main
 from jettison.errors import JettisonError
-from tests.build.conftest import make_project
+from tests.builder.conftest import make_project
 
 
 def test_without_a_dockerfile_requirements_get_gunicorn_and_the_app_is_found(tmp_path):
@@ -90,7 +90,7 @@ def test_missing_project_directory(tmp_path):
 
 
 def test_prune_fingerprint_ignores_code_edits_but_not_new_imports(tmp_path):
-    from jettison.build.prune_cache import audit_fingerprint, cached_prune
+    from jettison.builder.prune_cache import audit_fingerprint, cached_prune
 
     project = make_project(tmp_path / "p", requirements="flask\nrequests\n")
     requirements = project / "requirements.txt"

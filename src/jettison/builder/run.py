@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jettison.build.builder import BuildOptions, build, select_bases
-from jettison.build.cache import BuildCache, default_cache_dir
-from jettison.build.progress import BuildProgress, SilentProgress
-from jettison.build.recipe import FixPlanner, read_build_recipe
-from jettison.build.sources import load_base, parse_ref, registry_name, write_output
+from jettison.builder.assemble import BuildOptions, build, select_bases
+from jettison.builder.cache import BuildCache, default_cache_dir
+from jettison.builder.progress import BuildProgress, SilentProgress
+from jettison.builder.recipe import FixPlanner, read_build_recipe
+from jettison.builder.sources import load_base, parse_ref, registry_name, write_output
 
 DEFAULT_PYTHON = "3.12"
 
@@ -61,7 +61,7 @@ def run_build(
         cache = BuildCache(cache_root)
         remote = None
         if cache_repo and client is not None:
-            from jettison.build.registry_cache import RegistryCache
+            from jettison.builder.registry_cache import RegistryCache
 
             remote = RegistryCache(cache_repo, client, progress).hooks()
         # Only a registry name means something elsewhere; a local path would leak the builder's directory.
@@ -74,7 +74,7 @@ def run_build(
             summary.written.append(write_output(result.image, text))
             progress.finish(f"write {text}")
         if push and client is not None:
-            from jettison.build.publish import push_image
+            from jettison.builder.publish import push_image
 
             pushed = push_image(result.image, push, client, cache_repo=cache_repo, progress=progress)
             summary.pushed = pushed

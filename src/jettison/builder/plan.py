@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jettison.build.wheels import Distribution, StagedFile
+from jettison.builder.wheels import Distribution, StagedFile
 from jettison.model.image import History, ImageConfig
 
 # Numeric so runc (no /etc/passwd lookup needed) and Kubernetes' runAsNonRoot can both check it;

@@ -19,7 +19,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from jettison.build.plan import RuntimeSettings
+from jettison.builder.plan import RuntimeSettings
 from jettison.errors import JettisonError
 from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
 from jettison.model.requirements import normalize_name
@@ -105,7 +105,7 @@ def _prune_function(cache_dir: Path | None) -> PruneFunction | None:
     """The audit's pruning, cached under cache_dir; None when the requirements engine is not installed."""
     if importlib.util.find_spec("jettison.deps.prune") is None:
         return None
-    from jettison.build.prune_cache import cached_prune
+    from jettison.builder.prune_cache import cached_prune
 
     if cache_dir is not None:
         return cached_prune(cache_dir)
@@ -212,7 +212,7 @@ def _layout(
     when it does `COPY . .` or cannot be read); the generated gunicorn.conf.py is left to its layer."""
     placed = None
     try:
-        from jettison.build.placement import placements
+        from jettison.builder.placement import placements
         from jettison.dockerfile.model import build_model
         from jettison.dockerfile.parser import parse
 

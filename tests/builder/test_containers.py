@@ -1,7 +1,7 @@
 """What real tools make of our images: runc (via umoci), Docker Engine, skopeo, a registry.
 
 Marked `containers` (the test services) and `network` (wheels come from PyPI through uv). The project is
-examples/analytics-server when present, else a small Flask service under tests/build/fixtures.
+examples/analytics-server when present, else a small Flask service under tests/builder/fixtures.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from jettison.build import run_build
-from jettison.build.builder import BuildOptions
+from jettison.builder import run_build
+from jettison.builder.assemble import BuildOptions
 from jettison.cli.build import fix_planner
 
 REPO = Path(__file__).resolve().parents[2]
@@ -138,7 +138,7 @@ def test_push_is_read_back_by_skopeo(services, project, cache_dir, tmp_path):
 
 
 def test_push_after_an_edit_sends_only_app_layer_config_and_manifest(services, project, cache_dir, tmp_path):
-    from tests.build.counting_proxy import CountingProxy
+    from tests.builder.counting_proxy import CountingProxy
 
     work = tmp_path / "edited"
     shutil.copytree(project, work)
@@ -184,7 +184,7 @@ def test_registry_cache_lets_another_runner_skip_uv_and_mount_layers(
     def no_uv(*args, **kwargs):
         raise AssertionError("uv ran although the registry cache had the dependency layers")
 
-    monkeypatch.setattr("jettison.build.wheels._run_uv", no_uv)
+    monkeypatch.setattr("jettison.builder.wheels._run_uv", no_uv)
     second = run_build(
         project, base=base, outputs=[], push=f"{services.registry}/jettison-test/runner-b-{os.getpid()}:1",
         cache_repo=cache_repo, cache_dir=tmp_path / "runner-b", options=BuildOptions(), planner=fix_planner,
