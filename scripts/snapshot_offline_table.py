@@ -1,6 +1,9 @@
 """Regenerate the built-in offline table from the package index (network).
 
-    python -m jettison.deps.snapshot [NAME[==VERSION] ...]
+    python3 scripts/snapshot_offline_table.py [NAME[==VERSION] ...]
+
+A maintenance script, not part of the installed package (it used to ship in the wheel as
+jettison.deps.snapshot); it writes into the source tree.
 
 Without arguments it snapshots the names in data/offline-seed.txt. Each name is looked up for the
 default target (CPython 3.11, linux x86_64 manylinux) together with the closure of its run-time
@@ -24,7 +27,7 @@ from jettison.errors import JettisonError
 from jettison.model.requirements import normalize_name
 from jettison.project.requirements_txt import parse_requirements_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "src" / "jettison" / "deps" / "data"
 # Import names of distributions published only as sdists for Linux (checked against their sources).
 SDIST_MODULES = {"psycopg2": ("psycopg2",), "mysqlclient": ("MySQLdb",), "python-memcached": ("memcache",)}
 
