@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from jettison.errors import JettisonError
@@ -116,6 +116,10 @@ def test_any_argv_never_raises(words):
 
 
 @given(st.text(max_size=200))
+@example("\0")  # ValueError on some Python releases, SyntaxError on others
+@example("x = 1\n\0")
+@example("x = " + "-" * 300_000 + "1")  # MemoryError in the parser
+@example("x = " + ".".join(["a"] * 50_000))  # RecursionError in the parser
 def test_any_text_gives_settings_or_a_user_error(text):
     try:
         parse_gunicorn_settings(text)

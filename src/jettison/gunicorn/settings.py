@@ -8,6 +8,7 @@ with `ast`, never executed: it is the user's code, and may import their applicat
 from __future__ import annotations
 
 import ast
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,10 +73,18 @@ def read_gunicorn_settings(path: str | Path) -> GunicornSettings:
 
 
 def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> GunicornSettings:
+    if "\0" in text:
+        # Python releases disagree on how a NUL fails (ValueError or SyntaxError): say it one way.
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise JettisonError("Python syntax error: NUL byte in the file", path, line)
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as error:
         raise JettisonError(f"Python syntax error: {error.msg}", path, error.lineno) from error
+    except (ValueError, MemoryError, RecursionError) as error:
+        # CPython reports an expression nested too deeply for its parser as MemoryError or RecursionError.
+        raise JettisonError(f"Python syntax error: cannot parse ({type(error).__name__})", path) from error
+    segment = _SourceSegments(text)
     values: dict[str, Any] = {}
     dynamic: dict[str, str] = {}
     sources: dict[str, SettingSource] = {}
@@ -91,7 +100,7 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
             value_node = node.value
         else:
             continue
-        expression = ast.get_source_segment(text, value_node) or ast.unparse(value_node)
+        expression = segment(value_node)
         for name in targets:
             # Gunicorn's settings are lower-case; helpers and constants of the file are not settings.
             if name.startswith("_") or name != name.lower():
@@ -111,6 +120,39 @@ def parse_gunicorn_settings(text: str, path: str = "gunicorn.conf.py") -> Gunico
     return GunicornSettings(path=path, values=values, dynamic=dynamic, sources=sources, from_env=from_env)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class _SourceSegments:
+    """ast.get_source_segment without re-splitting the whole text per node (a 6 MB line made it spin)."""
+
+    def __init__(self, text: str) -> None:
+        # The lines as ast counts them: \r\n, \r and \n only (str.splitlines also splits at \f, \x1c...).
+        self._lines = _LINE.findall(text)
+
+    def __call__(self, node: ast.expr) -> str:
+        end_lineno, end_col = node.end_lineno, node.end_col_offset
+        if end_lineno is None or end_col is None:
+            return _unparse(node)
+        first, last = node.lineno - 1, end_lineno - 1
+        if not 0 <= first <= last < len(self._lines):
+            return _unparse(node)
+        # Column offsets are UTF-8 byte offsets.
+        if first == last:
+            line = self._lines[first].encode()
+            return line[node.col_offset : end_col].decode(errors="replace")
+        head = self._lines[first].encode()[node.col_offset :].decode(errors="replace")
+        tail = self._lines[last].encode()[:end_col].decode(errors="replace")
+        return head + "".join(self._lines[first + 1 : last]) + tail
+
+
+def _unparse(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "<expression too deeply nested>"
+
+
 _CONVERTERS = {"int": int, "str": str, "float": float}
 
 
@@ -120,7 +162,7 @@ def _is_env_call(node: ast.AST) -> bool:
     first = node.args[0]
     if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
         return False
-    func = ast.unparse(node.func)
+    func = _unparse(node.func)
     tail = func.rsplit(".", 1)[-1]
     # os.environ.get / os.getenv, and the usual little helpers (`_env_int("TIMEOUT", 30)`, `env(...)`).
     return func in ("os.environ.get", "environ.get", "os.getenv", "getenv") or tail.lstrip("_")[:3] == "env"
@@ -168,7 +210,7 @@ def env_lookups(node: ast.expr, known: dict[str, Any] | None = None) -> tuple[En
 def _is_environ_subscript(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Subscript)
-        and ast.unparse(node.value) in ("os.environ", "environ")
+        and _unparse(node.value) in ("os.environ", "environ")
         and isinstance(node.slice, ast.Constant)
         and isinstance(node.slice.value, str)
     )
