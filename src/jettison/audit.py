@@ -8,11 +8,13 @@ the requirements audit and their findings are appended in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from jettison.deps.pipeline import audit_requirements
 from jettison.deps.verdicts import Judgement
 from jettison.dockerfile.audit import dockerfile_findings
+from jettison.dockerfile.python_target import project_target_python
 from jettison.model.audit import AuditOptions, AuditReport, SkippedFile
 from jettison.model.findings import Finding, Fix, Location, Saving, Severity
 from jettison.model.requirements import RequirementVerdict, Verdict
@@ -36,6 +38,8 @@ RULE_DEPENDENCY_ONLY = "JR106"
 def run_audit(path: Path, options: AuditOptions | None = None) -> AuditReport:
     options = options or AuditOptions()
     root = Path(path)
+    if options.target_python is None and root.is_dir():
+        options = replace(options, target_python=project_target_python(root).version)
     audit = audit_requirements(root, options)
     findings = requirement_findings(audit.judgement, audit.scan.skipped, audit.resolver.problems)
     for analyzer in ANALYZERS:
@@ -99,7 +103,19 @@ def requirement_findings(
                 f"{verdict.name} is imported only behind try/except ImportError: kept; {verdict.reason}",
                 _location(verdict), data=data,
             ))  # fmt: skip
+    newer = [(path, reason) for path, reason in skipped if reason.startswith("could not parse for")]
+    if newer:  # one finding for all of them: the same cause, the same consequence
+        first_path, first_reason = newer[0]
+        others = f" and {len(newer) - 1} more file(s)" if len(newer) > 1 else ""
+        findings.append(Finding(
+            RULE_SKIPPED_FILE, Severity.INFO,
+            f"{first_reason}{others}: their import lines were read one by one and the packages they name "
+            "are kept",
+            Location(first_path, None), data={"files": [path for path, _ in newer]},
+        ))  # fmt: skip
     for path, reason in skipped:
+        if reason.startswith("could not parse for"):
+            continue
         findings.append(Finding(
             RULE_SKIPPED_FILE, Severity.WARNING, f"skipped: {reason}; its imports are not counted",
             Location(path, _line_from(reason)),

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from jettison.audit import AuditOptions, run_audit
-from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_exit_2
+from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, print_target, user_errors_exit_2
+from jettison.dockerfile.python_target import project_target_python
 from jettison.dockerfile.rules import rule_descriptions
 from jettison.project.config import load_config
 from jettison.report.json import render_json
@@ -28,7 +29,9 @@ from jettison.report.text import render_text
 )
 @click.option("--python", "python", type=click.Path(path_type=Path, dir_okay=False),
               help="An interpreter whose installed distributions map import names.")  # fmt: skip
-@click.option("--target-python", default="3.11", show_default=True, help="Python version of the image.")
+@click.option("--target-python", default=None,
+              help="Python version of the image (default: the Dockerfile's base, requires-python, "
+              ".python-version, else 3.11).")  # fmt: skip
 @click.option("--platform", default="linux/amd64", show_default=True, help="linux/amd64 or linux/arm64.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option(
@@ -37,13 +40,14 @@ from jettison.report.text import render_text
 @click.option("-v", "--verbose", is_flag=True, help="List used and transitive packages with their evidence.")
 @user_errors_exit_2
 def command(
-    path: Path, output_format: str, offline: bool, python: Path | None, target_python: str, platform: str,
-    exclude: tuple[str, ...], include_tests: bool, verbose: bool,
+    path: Path, output_format: str, offline: bool, python: Path | None, target_python: str | None,
+    platform: str, exclude: tuple[str, ...], include_tests: bool, verbose: bool,
 ) -> None:  # fmt: skip
     """Audit PATH: which requirements the service needs at run time, which it does not, what that costs."""
+    target = project_target_python(path, explicit=target_python) if path.is_dir() else None
     options = AuditOptions(
-        offline=offline, python=python, target_python=target_python, platform=platform, exclude=exclude,
-        include_tests=include_tests,
+        offline=offline, python=python, target_python=target.version if target else target_python,
+        platform=platform, exclude=exclude, include_tests=include_tests,
     )  # fmt: skip
     report = run_audit(path, options)
     fail_on = load_config(path).fail_on
@@ -53,4 +57,6 @@ def command(
         click.echo(render_sarif(report.findings, path, rule_descriptions()), nl=False)
     else:
         render_text(report, console(), verbose, fail_on)
+        if target is not None:  # JSON and SARIF carry it in the document
+            print_target(target)
     sys.exit(EXIT_FINDINGS if report.has_problems(fail_on) else EXIT_CLEAN)

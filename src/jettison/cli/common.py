@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from jettison.errors import JettisonError
+from jettison.project.target import TargetPython
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,6 +23,11 @@ EXIT_ERROR = 2
 def console(stderr: bool = False) -> Console:
     """A rich console: colour only on a terminal, and never when NO_COLOR is set (rich reads it)."""
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_target(target: TargetPython) -> None:
+    """The one line every command prints about the Python it works for (same words in each)."""
+    click.echo(f"target: {target}", err=True)
 
 
 def user_errors_exit_2(func: F) -> F:

@@ -19,6 +19,7 @@ import ast
 import bisect
 import enum
 import re
+import sys
 from dataclasses import dataclass, field
 
 
@@ -57,22 +58,25 @@ class FileFacts:
     imports: list[ImportedName] = field(default_factory=list)
     strings: list[KeyedString] = field(default_factory=list)
     error: str | None = None  # why the file was skipped
+    partial: str | None = None  # why only its import lines were read (newer syntax than the host's)
 
     def to_json(self) -> list[object]:
         return [
             [[i.name, i.line, i.kind.value, i.via] for i in self.imports],
             [[s.key, s.value, s.line] for s in self.strings],
             self.error,
+            self.partial,
         ]
 
     @classmethod
     def from_json(cls, path: str, data: list[object]) -> FileFacts:
-        imports, strings, error = data
+        imports, strings, error, partial = data
         return cls(
             path,
             [ImportedName(n, ln, ImportKind(k), v) for n, ln, k, v in imports],  # type: ignore[union-attr]
             [KeyedString(k, v, ln) for k, v, ln in strings],  # type: ignore[union-attr]
             error,  # type: ignore[arg-type]
+            partial,  # type: ignore[arg-type]
         )
 
 
@@ -239,12 +243,51 @@ class _Collector:
                 self.keyed(keyword.arg, keyword.value)
 
 
-def scan_source(data: bytes, path: str) -> FileFacts:
-    """Facts of one Python file (its bytes; ast honours the PEP 263 encoding cookie)."""
+# Import statements found line by line, for source the host's parser cannot read (newer syntax).
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:import[ \t]+(?P<names>[\w. \t,]+)|from[ \t]+(?P<module>[A-Za-z_][\w.]*)[ \t]+import\b)",
+    re.MULTILINE,
+)
+HOST_PYTHON = sys.version_info[:2]
+
+
+def could_not_parse(target: tuple[int, int]) -> str:
+    """The one wording for source newer than the host's parser (audit groups findings on it)."""
+    return f"could not parse for {target[0]}.{target[1]}"
+
+
+def _imports_line_by_line(data: bytes) -> list[ImportedName]:
+    found = []
+    for match in _IMPORT_LINE.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        if match.group("module"):
+            names = [match.group("module")]
+        else:
+            names = [part.split()[0] for part in match.group("names").split(b",") if part.split()]
+        for name in names:
+            text = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+            found.append(ImportedName(text, line, ImportKind.RUNTIME))
+    return found
+
+
+def scan_source(data: bytes, path: str, target: tuple[int, int] | None = None) -> FileFacts:
+    """Facts of one Python file (its bytes; ast honours the PEP 263 encoding cookie).
+
+    Source that the host's Python cannot parse but the target's newer one may (3.14 syntax on a 3.11
+    host) is not skipped: its import statements are read line by line, every one counted as a run-time
+    import so the packages it needs are kept, and `partial` says so.
+    """
     facts = FileFacts(path)
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as error:
+        if target is not None and target > HOST_PYTHON:
+            facts.imports = _imports_line_by_line(data)
+            facts.partial = (
+                f"{could_not_parse(target)} (this jettison runs on {HOST_PYTHON[0]}.{HOST_PYTHON[1]}: "
+                f"{error.msg}, line {error.lineno})"
+            )
+            return facts
         facts.error = f"does not parse: {error.msg} (line {error.lineno})"
         return facts
     except (ValueError, UnicodeDecodeError) as error:  # null bytes, undecodable text

@@ -23,6 +23,7 @@ from jettison.model.requirements import LockedPackage, RequirementSet, Requireme
 from jettison.project.config import JettisonConfig, load_config
 from jettison.project.declared import read_requirement_set
 from jettison.project.sources import ProjectFiles, walk_project
+from jettison.project.target import resolve_target_python
 
 
 @dataclass
@@ -48,9 +49,10 @@ def build_resolver(
     options: AuditOptions,
     locked: Iterable[LockedPackage] = (),
     user_modules: dict[str, tuple[str, ...]] | None = None,
+    target: Target | None = None,
 ) -> tuple[DistributionResolver, list[str]]:
     """The name-resolution chain for these options, and the names of its links (for the report)."""
-    target = Target.parse(options.target_python, options.platform)
+    target = target or Target.parse(options.target_python, options.platform)
     links: list[tuple[str, Link]] = []
     if options.python is not None:
         installed = installed_distributions(options.python)
@@ -84,12 +86,15 @@ def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
         raise JettisonError("no such file or directory", str(path))
     if not root.is_dir():
         raise JettisonError("expected a project directory", str(path))
-    target = Target.parse(options.target_python, options.platform)
+    # Callers that know the Dockerfile resolve the target first (jettison.dockerfile.python_target);
+    # this fallback is the same chain without the base image.
+    python = options.target_python or resolve_target_python(root).version
+    target = Target.parse(python, options.platform)
     config = load_config(root)
     files = walk_project(root, (*options.exclude, *config.exclude), options.include_tests)
     requirements = read_requirement_set(root, files.requirement_files)
-    scan = scan_project(files, options.cache or cache_dir())
-    resolver, links = build_resolver(options, requirements.locked, user_module_map(config))
+    scan = scan_project(files, options.cache or cache_dir(), target.version_tuple)
+    resolver, links = build_resolver(options, requirements.locked, user_module_map(config), target)
     judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
     for label, link in resolver.links:
         unreachable = getattr(getattr(link, "__self__", None), "unreachable", None)

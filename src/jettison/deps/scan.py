@@ -17,7 +17,7 @@ from jettison.deps.imports import FileFacts, scan_source
 from jettison.deps.strings import StringReference, python_references, text_references
 from jettison.project.sources import ProjectFiles, read_source
 
-FACTS_VERSION = 5  # bump whenever scan_source records something new
+FACTS_VERSION = 6  # bump whenever scan_source records something new
 MAX_TEXT_BYTES = 1024 * 1024
 
 
@@ -28,16 +28,20 @@ class ScanResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
-def _cache_file(cache: Path, root: Path) -> Path:
-    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+def _cache_file(cache: Path, root: Path, target: tuple[int, int] | None) -> Path:
+    # Facts depend on the target only for source newer than the host's parser; keyed on it anyway.
+    digest = hashlib.sha256(f"{root.resolve()}\0{target}".encode()).hexdigest()[:24]
     return cache / "facts" / f"{digest}.json"
 
 
-def scan_project(files: ProjectFiles, cache: Path | None) -> ScanResult:
+def scan_project(
+    files: ProjectFiles, cache: Path | None, target: tuple[int, int] | None = None
+) -> ScanResult:
+    """Facts of every file; `target` (the image's Python) lets newer syntax be read for it."""
     root = files.root
     result = ScanResult()
     previous: dict[str, list[object]] = {}
-    cache_path = _cache_file(cache, root) if cache is not None else None
+    cache_path = _cache_file(cache, root, target) if cache is not None else None
     if cache_path is not None:
         try:
             stored = json.loads(cache_path.read_text(encoding="utf-8"))
@@ -60,12 +64,14 @@ def scan_project(files: ProjectFiles, cache: Path | None) -> ScanResult:
             facts = FileFacts.from_json(rel, entry[2])  # type: ignore[arg-type]
         else:
             data, reason = read_source(path)
-            facts = FileFacts(rel, error=reason) if data is None else scan_source(data, rel)
+            facts = FileFacts(rel, error=reason) if data is None else scan_source(data, rel, target)
             changed = True
         current[rel] = [*stamp, facts.to_json()]
         if facts.error:
             result.skipped.append((rel, facts.error))
             continue
+        if facts.partial:  # imports read line by line: counted, and the file named in the report
+            result.skipped.append((rel, facts.partial))
         result.facts.append(facts)
         result.references.extend(python_references(facts))
     if cache_path is not None and (changed or set(previous) != set(current)):

@@ -6,6 +6,7 @@ and wheels are chosen by the target's tag priority, so sizes are those of the im
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,44 @@ _MACHINES = {
 }  # fmt: skip
 # Debian bookworm's glibc, the base of python:3.11-slim.
 DEFAULT_GLIBC = (2, 36)
+
+# Standard-library modules that came or went (What's New; PEP 594, PEP 632): (first version with it,
+# first version without it, distributions on PyPI that provide the same module name after removal).
+# The host's sys.stdlib_module_names is corrected by this table for the target's version, so an import
+# of distutils on 3.12+ needs setuptools, and on 3.11 needs nothing.
+STDLIB_CHANGES: dict[str, tuple[tuple[int, int] | None, tuple[int, int] | None, tuple[str, ...]]] = {
+    "distutils": (None, (3, 12), ("setuptools",)),
+    "asynchat": (None, (3, 12), ("pyasynchat", "standard-asynchat")),
+    "asyncore": (None, (3, 12), ("pyasyncore", "standard-asyncore")),
+    "imp": (None, (3, 12), ("zombie-imp",)),
+    "smtpd": (None, (3, 12), ("standard-smtpd",)),
+    "aifc": (None, (3, 13), ("standard-aifc",)),
+    "audioop": (None, (3, 13), ("audioop-lts",)),
+    "cgi": (None, (3, 13), ("legacy-cgi", "standard-cgi")),
+    "cgitb": (None, (3, 13), ("legacy-cgi", "standard-cgitb")),
+    "chunk": (None, (3, 13), ("standard-chunk",)),
+    "crypt": (None, (3, 13), ("standard-crypt",)),
+    "imghdr": (None, (3, 13), ("standard-imghdr",)),
+    "mailcap": (None, (3, 13), ("standard-mailcap",)),
+    "msilib": (None, (3, 13), ()),
+    "nis": (None, (3, 13), ()),
+    "nntplib": (None, (3, 13), ("standard-nntplib",)),
+    "ossaudiodev": (None, (3, 13), ()),
+    "pipes": (None, (3, 13), ("standard-pipes",)),
+    "sndhdr": (None, (3, 13), ("standard-sndhdr",)),
+    "spwd": (None, (3, 13), ()),
+    "sunau": (None, (3, 13), ("standard-sunau",)),
+    "telnetlib": (None, (3, 13), ("standard-telnetlib",)),
+    "uu": (None, (3, 13), ("standard-uu",)),
+    "xdrlib": (None, (3, 13), ("standard-xdrlib",)),
+    "lib2to3": (None, (3, 13), ()),
+    "zoneinfo": ((3, 9), None, ("backports.zoneinfo",)),
+    "graphlib": ((3, 9), None, ("graphlib-backport",)),
+    "tomllib": ((3, 11), None, ()),
+    "annotationlib": ((3, 14), None, ()),
+    "compression": ((3, 14), None, ()),
+}
+_HOST_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +82,25 @@ class Target:
     def version_tuple(self) -> tuple[int, int]:
         major, minor = self.python.split(".")[:2]
         return int(major), int(minor)
+
+    @cached_property
+    def stdlib_modules(self) -> frozenset[str]:
+        """Top-level standard-library modules of the target's Python (not the host's)."""
+        version = self.version_tuple
+        present = set(_HOST_STDLIB)
+        for module, (added, removed, _) in STDLIB_CHANGES.items():
+            if (added is None or version >= added) and (removed is None or version < removed):
+                present.add(module)
+            else:
+                present.discard(module)
+        return frozenset(present)
+
+    def stdlib_replacements(self, module: str) -> tuple[str, ...]:
+        """Distributions providing `module` on a target whose standard library no longer has it."""
+        change = STDLIB_CHANGES.get(module)
+        if change is None or module in self.stdlib_modules:
+            return ()
+        return change[2]
 
     @property
     def machine(self) -> str:

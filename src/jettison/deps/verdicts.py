@@ -15,8 +15,8 @@ The rules, in order:
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,7 +28,7 @@ from jettison.deps.imports import FileFacts, ImportKind
 from jettison.deps.local import LocalModules
 from jettison.deps.resolve import DistributionResolver, offline_table
 from jettison.deps.strings import StringReference
-from jettison.deps.target import Target
+from jettison.deps.target import STDLIB_CHANGES, Target
 from jettison.model.requirements import (
     Evidence,
     RequirementSet,
@@ -38,7 +38,15 @@ from jettison.model.requirements import (
     normalize_name,
 )
 
-STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
+
+def _provide_removed_stdlib(index: ModuleIndex, names: Iterable[str], target: Target) -> None:
+    """Modules the target's standard library dropped are provided by their PyPI replacements
+    (distutils by setuptools on 3.12+), when those are among `names`."""
+    present = set(names)
+    for module in STDLIB_CHANGES:
+        for replacement in target.stdlib_replacements(module):
+            if normalize_name(replacement) in present:
+                index.by_module[module].add(normalize_name(replacement))
 
 
 @dataclass
@@ -107,6 +115,8 @@ def judge(
         name: resolver.info(name, first_line[name].requirement, requirements.pin(name)) for name in declared
     }
     index = ModuleIndex(infos)
+    _provide_removed_stdlib(index, infos, target)
+    stdlib = target.stdlib_modules
 
     runtime_evidence: dict[str, list[Evidence]] = defaultdict(list)
     optional_evidence: dict[str, list[Evidence]] = defaultdict(list)
@@ -130,7 +140,7 @@ def judge(
     for file in facts:
         for imported in file.imports:
             top = imported.top
-            if top in STDLIB:
+            if top in stdlib:
                 continue
             if local.is_local(top, file.path):
                 for name in index.providers(top):
@@ -173,7 +183,7 @@ def judge(
                 runtime_evidence[name].append(Evidence("string", detail, reference.source, reference.rule))
             continue
         tops = [m.split(".")[0] for m in reference.modules]
-        if any(top in STDLIB or local.is_local(top, None) for top in tops):
+        if any(top in stdlib or local.is_local(top, None) for top in tops):
             continue
         evidence = Evidence(
             "string", f"{reference.string} ({reference.rule})", reference.source, reference.rule
@@ -259,6 +269,7 @@ def judge(
         name: resolver.info(name, everything.requirement.get(name), pin(name)) for name in everything.parent
     }
     closure_index = ModuleIndex({n: i for n, i in closure_infos.items() if n not in infos})
+    _provide_removed_stdlib(closure_index, (n for n in closure_infos if n not in infos), target)
     for module, evidence in sorted(missing.items()):
         alternatives = module.split(" or ")
         via = set().union(*(closure_index.providers(m) for m in alternatives))
@@ -269,7 +280,8 @@ def judge(
                 Evidence("required-by", f"installed only as a dependency of {_chain(everything, name)}"),
             ]
         else:
-            name = _suggest_distribution(alternatives[0])
+            replacements = target.stdlib_replacements(alternatives[0].split(".")[0])
+            name = normalize_name(replacements[0]) if replacements else _suggest_distribution(alternatives[0])
         kind = Verdict.OPTIONAL if missing_kind[module] == {ImportKind.OPTIONAL} else Verdict.MISSING
         if kind is Verdict.OPTIONAL:
             continue  # an optional import of an undeclared package is the code's own fallback, not a problem

@@ -40,7 +40,7 @@ class AuditOptions:
 
     offline: bool = field(default_factory=_offline_default)
     python: Path | None = None  # an interpreter whose installed distributions answer name lookups
-    target_python: str = "3.11"
+    target_python: str | None = None  # None: the project's (jettison.project.target)
     platform: str = "linux/amd64"
     exclude: tuple[str, ...] = ()
     include_tests: bool = False
