@@ -13,6 +13,7 @@ from jettison.dockerfile.model import build_model
 from jettison.dockerfile.parser import parse
 from jettison.errors import JettisonError
 from jettison.gunicorn.config import render_gunicorn_conf
+from jettison.project.target import NEWEST_PYTHON
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -26,7 +27,7 @@ def read(dockerfile: str, files: dict[str, str] | None = None, sources: tuple[st
 def test_python_version_from_image_references():
     assert python_version_of("python:3.8-slim-buster") == "3.8"
     assert python_version_of("docker.io/library/python:3.11.4@sha256:" + "0" * 64) == "3.11"
-    assert python_version_of("python") is None
+    assert python_version_of("python") == NEWEST_PYTHON  # python:latest: never lowered to a default
     assert python_version_of("ubuntu:22.04") is None
     assert python_version_of("registry:5000/python:3.12-slim") == "3.12"
 

@@ -26,6 +26,7 @@ from jettison.gunicorn.settings import (
     parse_gunicorn_args,
     parse_gunicorn_settings,
 )
+from jettison.project.target import python_of_image
 
 # End of upstream support (https://devguide.python.org/versions/). An image on a version past its end
 # is moved to the oldest version still supported: the smallest step that gets security fixes again.
@@ -87,14 +88,10 @@ def supported_python(version: str, today: datetime.date) -> str:
 
 
 def python_version_of(image: str) -> str | None:
-    """`3.8` from `python:3.8-slim-buster`, `docker.io/library/python:3.11.4@sha256:...`; None otherwise."""
-    name, _, tag = image.partition("@")[0].rpartition(":")
-    if "/" in tag or not name:
-        return None
-    if name.rsplit("/", 1)[-1] != "python":
-        return None
-    match = re.match(r"(\d+)\.(\d+)", tag)
-    return f"{match.group(1)}.{match.group(2)}" if match else None
+    """`3.8` from `python:3.8-slim-buster`, `docker.io/library/python:3.11.4@sha256:...`; the newest
+    Python jettison knows for `python:slim`; None otherwise (jettison.project.target reads the tag)."""
+    found = python_of_image(image)
+    return found[0] if found else None
 
 
 def _pairs(step_args: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -57,9 +57,6 @@ NEWEST_PYTHON = KNOWN_PYTHONS[-1]
 
 _VERSION_TAG = re.compile(r"^(?:python-?)?(\d+)\.(\d+)(?:[.\w+-]*)?$")
 _EMBEDDED = re.compile(r"(?:^|[-_])python-?(\d+)\.(\d+)(?:$|[.\-_])")  # uv:python3.12-bookworm-slim
-_PYTHON_REPOSITORIES = {
-    "python", "library/python", "docker.io/library/python", "index.docker.io/library/python",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,7 @@ def python_of_image(reference: str) -> tuple[str, bool] | None:
     (NEWEST_PYTHON, False); `ghcr.io/astral-sh/uv:python3.12-bookworm-slim` -> ("3.12", True).
     """
     repository, tag = _split_reference(reference.strip())
-    if repository.lower() in _PYTHON_REPOSITORIES:
+    if repository.rsplit("/", 1)[-1].lower() == "python":  # Docker Hub's, or a mirror of it
         if tag is None or not tag[0].isdigit():
             return NEWEST_PYTHON, False  # slim, latest, alpine, bookworm...: the newest release
         if re.match(r"^3(?:-|$)", tag):  # `python:3-slim`: the newest 3.x
