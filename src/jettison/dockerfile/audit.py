@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jettison.dockerfile.facts import ProjectFacts
 from jettison.dockerfile.model import DockerfileModel, build_model
+from jettison.dockerfile.parser import MAX_DOCKERFILE_BYTES
 from jettison.dockerfile.rules import RULES, Rule, RuleContext
 from jettison.errors import JettisonError
 from jettison.model.findings import Finding
@@ -36,7 +37,6 @@ SKIP_DIRS = {
     "build",
     "dist",
 }
-MAX_DOCKERFILE_BYTES = 1_000_000
 # Names that look like Dockerfiles but are not: docs, backups (ours: *.jettison-bak), editor files,
 # and BuildKit's per-Dockerfile ignore files (Dockerfile.dockerignore).
 NOT_DOCKERFILES = (".md", ".txt", ".orig", ".bak", ".rej", ".jettison-bak", "~", ".swp", ".dockerignore")

@@ -33,9 +33,14 @@ from jettison.dockerfile.dump import dump, go_quote
 from jettison.dockerfile.heredoc import GO_SPACES, HeredocError, heredocs_from_line
 from jettison.errors import JettisonError
 
-__all__ = ["MAX_LINE_BYTES", "dump", "go_quote", "parse", "parse_file"]
+__all__ = ["MAX_DOCKERFILE_BYTES", "MAX_LINE_BYTES", "MAX_LINES", "dump", "go_quote", "parse", "parse_file"]
 
 MAX_LINE_BYTES = 65535  # Go's bufio.Scanner refuses longer lines, and so BuildKit does
+# Our own limits, far above any real Dockerfile: past them every reader (audit, fix, build) refuses the
+# file with one located line instead of spending minutes and hundreds of MB on it.
+MAX_DOCKERFILE_BYTES = 1_000_000
+MAX_LINES = 20_000
+MAX_EXPANSION_DEPTH = 64  # nested ${a:-${b:-...}}; the expander recurses once per level
 
 # Which BuildKit line parser reads each instruction's arguments (parser.go's dispatch table).
 _PARSERS = {
@@ -365,6 +370,22 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+def _expansion_depth(text: str) -> int:
+    """How deeply `${` nests in `text` (quotes ignored: an over-estimate is harmless at this limit)."""
+    if "${" not in text:
+        return 0
+    depth = deepest = 0
+    previous = ""
+    for ch in text:
+        if ch == "{" and previous == "$":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}" and depth:
+            depth -= 1
+        previous = ch
+    return deepest
+
+
 def _reject_constant(text: str) -> float:
     raise _NotJSON(text)  # NaN and Infinity are Python's JSON extensions, not JSON
 
@@ -560,8 +581,17 @@ class _Reader:
 def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
     """The syntax tree of a Dockerfile; raises JettisonError(message, path, line) on malformed input."""
     path = str(path)  # a Path works too
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    if size > MAX_DOCKERFILE_BYTES:
+        raise JettisonError(
+            f"{size} bytes: too large for a Dockerfile (at most {MAX_DOCKERFILE_BYTES})", path
+        )
     source = _decode(text, path).removeprefix("\ufeff")
     reader = _Reader(path, _lines(source))
+    if len(reader.lines) > MAX_LINES:
+        raise reader.fail(
+            f"{len(reader.lines)} lines: too many for a Dockerfile (at most {MAX_LINES})", MAX_LINES + 1
+        )
     for number, line in enumerate(reader.lines, 1):
         if len(_trim_newline(line).encode("utf-8")) > MAX_LINE_BYTES:
             raise reader.fail(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}", number)
@@ -572,6 +602,10 @@ def parse(text: str | bytes, path: str = "Dockerfile") -> Dockerfile:
         if ends and not folded:
             continue  # a blank line, a comment or a directive
         line = reader.continuation(folded, ends)
+        if _expansion_depth(line) > MAX_EXPANSION_DEPTH:
+            raise reader.fail(
+                f"variables nested more than {MAX_EXPANSION_DEPTH} levels deep (${{a:-${{b:-...}}}})", start
+            )
         try:
             node = _node(line, reader.directives)
         except _SyntaxError as error:
