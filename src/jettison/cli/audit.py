@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,10 +39,15 @@ from jettison.report.text import render_text
     "--include-tests", is_flag=True, help="Count imports in tests too (they are skipped by default)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List used and transitive packages with their evidence.")
+@click.option("--trace", is_flag=True, help="Also install the requirements in a throwaway environment (uv) "
+              "and record what the app's start-up path imports; traced packages are kept.")  # fmt: skip
+@click.option("--trace-cmd", multiple=True, metavar="CMD", help="Another command to trace (repeatable).")
+@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False), help="Environment for --trace.")
 @user_errors_exit_2
 def command(
     path: Path, output_format: str, offline: bool, python: Path | None, target_python: str | None,
-    platform: str, exclude: tuple[str, ...], include_tests: bool, verbose: bool,
+    platform: str, exclude: tuple[str, ...], include_tests: bool, verbose: bool, trace: bool = False,
+    trace_cmd: tuple[str, ...] = (), env_file: Path | None = None,
 ) -> None:  # fmt: skip
     """Audit PATH: which requirements the service needs at run time, which it does not, what that costs."""
     target = project_target_python(path, explicit=target_python) if path.is_dir() else None
@@ -50,13 +56,27 @@ def command(
         platform=platform, exclude=exclude, include_tests=include_tests,
     )  # fmt: skip
     report = run_audit(path, options)
+    traced = None
+    if trace or trace_cmd:
+        from jettison.runtime.traced_audit import trace_project, with_trace
+
+        traced = trace_project(path, options, trace_cmd, env_file)
+        report = with_trace(report, traced)
     fail_on = load_config(path).fail_on
-    if output_format == "json":
+    if output_format == "json" and traced is not None:
+        document = json.loads(render_json(report, fail_on))
+        document["trace"] = traced.to_json()
+        click.echo(json.dumps(document, indent=2))
+    elif output_format == "json":
         click.echo(render_json(report, fail_on), nl=False)
     elif output_format == "sarif":
         click.echo(render_sarif(report.findings, path, rule_descriptions()), nl=False)
     else:
         render_text(report, console(), verbose, fail_on)
+        if traced is not None:
+            from jettison.report.trace import render_trace_text
+
+            render_trace_text(traced, console(), verbose)
         if target is not None:  # JSON and SARIF carry it in the document
             print_target(target)
     sys.exit(EXIT_FINDINGS if report.has_problems(fail_on) else EXIT_CLEAN)

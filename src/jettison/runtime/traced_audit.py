@@ -7,11 +7,15 @@ the static pass sees code paths start-up does not run.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jettison.deps.pipeline import RequirementsAudit
+from jettison.audit import RULE_UNUSED
+from jettison.deps.index import cache_dir
+from jettison.deps.pipeline import RequirementsAudit, audit_requirements
+from jettison.model.audit import AuditOptions, AuditReport
 from jettison.model.requirements import Verdict
 from jettison.project.config import load_config
 from jettison.runtime.environment import app_environment
@@ -100,3 +104,21 @@ def traced_audit(
     trace = run_trace(root, files, steps, environment, app_env.values, runner, timeout)
     rows = join_verdicts(audit, trace)
     return TracedAudit(trace, tuple(rows), time.monotonic() - started)
+
+
+def trace_project(
+    root: Path, options: AuditOptions, extra_commands: tuple[str, ...] = (), env_file: Path | None = None,
+    runner: Runner = run_bounded, timeout: float = STEP_TIMEOUT,
+) -> TracedAudit:  # fmt: skip
+    """The static audit of `root` and its trace, joined."""
+    audit = audit_requirements(root, options)
+    return traced_audit(root, audit, options.cache or cache_dir(), extra_commands, env_file, runner, timeout)
+
+
+def with_trace(report: AuditReport, traced: TracedAudit) -> AuditReport:
+    """The audit report without the "unused" findings the trace disproves."""
+    kept = traced.kept_by_trace()
+    findings = tuple(
+        f for f in report.findings if not (f.rule == RULE_UNUSED and f.data.get("distribution") in kept)
+    )
+    return dataclasses.replace(report, findings=findings)
