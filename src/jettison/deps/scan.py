@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.deps.imports import FileFacts, scan_source
+from jettison.deps.settings import settings_references
 from jettison.deps.strings import StringReference, python_references, text_references
 from jettison.project.sources import ProjectFiles, read_source
 
@@ -82,6 +83,14 @@ def scan_project(
             os.replace(tmp, cache_path)
         except OSError:
             pass  # an unwritable cache only costs speed
+    # Django settings as values (deps/settings.py): what the per-file strings cannot see.
+    evaluated, reinterpreted = settings_references(root, result.facts)
+    if evaluated:
+        result.references = [
+            r for r in result.references if not (r.rule == "sqlalchemy-url" and r.source in reinterpreted)
+        ]
+        known = {(r.modules, r.source, r.rule) for r in result.references}
+        result.references.extend(r for r in evaluated if (r.modules, r.source, r.rule) not in known)
     for rel in files.other:
         path = root / rel
         try:

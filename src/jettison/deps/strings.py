@@ -271,7 +271,8 @@ def _redact(url: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # django-settings: Django imports every dotted path in these settings at start-up.
-_DJANGO_LIST_SETTINGS = {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "AUTHENTICATION_BACKENDS"}
+_DJANGO_LIST_SETTINGS = {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "AUTHENTICATION_BACKENDS",
+                         "PASSWORD_HASHERS"}  # fmt: skip
 _DJANGO_SETTINGS = {"DEFAULT_FILE_STORAGE", "STATICFILES_STORAGE", "EMAIL_BACKEND", "SESSION_ENGINE",
                     "ENGINE", "BACKEND", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}  # fmt: skip
 # Built-in backends that need a third-party library, and plug-in backends that need one more.
@@ -287,6 +288,10 @@ _DJANGO_IMPLIED: dict[str, tuple[str, ...]] = {
     "django.core.cache.backends.memcached.PyLibMCCache": ("pylibmc",),
     "django.core.cache.backends.memcached.MemcachedCache": ("memcache",),
     "django.template.backends.jinja2": ("jinja2",),
+    # Django's hashers import their library when the first password is checked, never at start-up.
+    "django.contrib.auth.hashers.Argon2PasswordHasher": ("argon2",),
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher": ("bcrypt",),
+    "django.contrib.auth.hashers.BCryptPasswordHasher": ("bcrypt",),
     "storages.backends.s3": ("boto3",),
     "storages.backends.gcloud": ("google.cloud.storage",),
     "storages.backends.azure_storage": ("azure.storage.blob",),
