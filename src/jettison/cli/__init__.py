@@ -21,6 +21,7 @@ COMMANDS = {
     "build": "build",
     "inspect": "inspect_cmd",
     "diff": "diff_cmd",
+    "verify": "verify",
 }
 
 
