@@ -9,17 +9,16 @@ with enough of its source kept to rewrite the file without touching anything els
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from packaging.requirements import Requirement
-
-_NORMALIZE = re.compile(r"[-_.]+")
+from packaging.utils import canonicalize_name
 
 
 def normalize_name(name: str) -> str:
-    """PEP 503 normalized form: lower case, runs of -_. become one dash."""
-    return _NORMALIZE.sub("-", name).lower()
+    """PEP 503 normalized form: lower case, runs of -_. become one dash (packaging's canonicalize_name)."""
+    return str(canonicalize_name(name))
 
 
 class Verdict(enum.StrEnum):
@@ -63,8 +62,9 @@ class RequirementLine:
     group: str | None = None
     last_line: int | None = None  # where a continued line ends
 
-    @property
+    @cached_property
     def name(self) -> str | None:
+        # Cached: the audit asks every line for its name once per distribution it judges.
         return normalize_name(self.requirement.name) if self.requirement else None
 
     @property
@@ -111,16 +111,30 @@ class RequirementSet:
     def runtime_names(self) -> list[str]:
         return sorted({line.name for line in self.lines if line.name and line.runtime})
 
+    @cached_property
+    def _index(self) -> dict[str, dict[str, list]]:
+        """Lines, constraints and locked packages by name, built once: lookups per name stay linear."""
+        index: dict[str, dict[str, list]] = {"lines": {}, "constraints": {}, "locked": {}}
+        for line in self.lines:
+            if line.name:
+                index["lines"].setdefault(line.name, []).append(line)
+        for line in self.constraints:
+            if line.name:
+                index["constraints"].setdefault(line.name, []).append(line)
+        for package in self.locked:
+            index["locked"].setdefault(package.name, []).append(package)
+        return index
+
     def lines_for(self, name: str) -> list[RequirementLine]:
-        return [line for line in self.lines if line.name == name]
+        return list(self._index["lines"].get(name, ()))
 
     def pin(self, name: str) -> str | None:
         """The version this project installs for `name`: its own pin, a constraint, then a lock file."""
-        for line in (*self.lines_for(name), *(c for c in self.constraints if c.name == name)):
+        for line in (*self.lines_for(name), *self._index["constraints"].get(name, ())):
             if line.pinned_version:
                 return line.pinned_version
-        for package in self.locked:
-            if package.name == name and package.version:
+        for package in self._index["locked"].get(name, ()):
+            if package.version:
                 return package.version
         return None
 
