@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from jettison.model.edits import Edit
+
 
 class Severity(enum.IntEnum):
     """Ordered so that thresholds compare: INFO < STYLE < WARNING < ERROR."""
@@ -57,11 +59,17 @@ class Saving:
 
 @dataclass(frozen=True)
 class Fix:
-    """A suggested change. `safe` fixes are applied by `jettison fix`; the others need opt-in."""
+    """A suggested change and the edits that make it (jettison.model.edits).
+
+    `safe` fixes keep the app's behaviour and are applied by `jettison fix --write`; unsafe ones may
+    change it and need `--unsafe-fixes`. A Fix without edits is advice only: fix shows it as a note.
+    `replacement` is the old form (the instruction's whole new text); rules move to `edits`.
+    """
 
     description: str
     safe: bool = False
     replacement: str | None = None
+    edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True)
