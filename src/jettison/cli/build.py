@@ -85,12 +85,15 @@ def fix_planner(root: Path, requirements: str | None, prune: object) -> object:
 @click.option("--substitute/--no-substitute", default=True, show_default=True,
               help="Install psycopg2-binary where psycopg2 has no wheel for the target.")
 @click.option("--refresh", is_flag=True, help="Resolve again even when the dependency layers are cached.")
+@click.option("--no-verify", is_flag=True, envvar="JETTISON_NO_VERIFY",
+              help="Skip starting the project's image and this one and comparing probes.")  # fmt: skip
 @user_errors_exit_2
 def command(
     path: Path, base: str | None, platforms: str, outputs: tuple[str, ...], push: str | None,
     cache_repo: str | None, cache_dir: Path | None, compile_: bool, requirements: str | None, prune: bool,
     app: str | None, dep_layers: int, large_package_mb: float, user: str | None, compression: str,
     index_url: str | None, find_links: tuple[str, ...], no_index: bool, substitute: bool, refresh: bool,
+    no_verify: bool = False,
 ) -> None:  # fmt: skip
     """Build PATH's image (base | dependencies | source | gunicorn.conf.py) without a daemon, reproducibly."""
     from jettison.builder import run_build
@@ -126,4 +129,22 @@ def command(
         err.print(f"wrote {line}", markup=False)
     click.echo(summary.digest)
     err.print(f"built in {time.perf_counter() - started:.2f} s", markup=False)
+    if not no_verify and (path / "Dockerfile").is_file():
+        raise SystemExit(_verify_output(path, outputs))
     raise SystemExit(EXIT_CLEAN)
+
+
+def _verify_output(path: Path, outputs: tuple[str, ...]) -> int:
+    """The last step: the built image must pass every probe the project's own image passes."""
+    from jettison.cli.common import EXIT_FINDINGS
+    from jettison.cli.verify import render_verification
+    from jettison.runtime.engine import find_engine
+    from jettison.runtime.verify_project import verify_project
+
+    local = [o for o in outputs if o.startswith(("oci:", "docker-archive:"))]
+    if not local:
+        console(stderr=True).print("note: nothing was verified: no local --output to start", markup=False)
+        return EXIT_CLEAN
+    result = verify_project(path, find_engine(), new_image=local[0])
+    render_verification(result)
+    return EXIT_FINDINGS if result.report.failed else EXIT_CLEAN

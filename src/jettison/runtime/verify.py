@@ -106,7 +106,7 @@ class VerifyReport:
 
 
 def _passes(status: str) -> bool:
-    return status[:1] in ("2", "3") and status[:3].isdigit()
+    return status == "exit 0" or (status[:1] in ("2", "3") and status[:3].isdigit())
 
 
 def free_port() -> int:
@@ -185,10 +185,6 @@ def _probe(engine: DockerEngine, name: str, started: Started, probe: Probe) -> s
     return "exit 0" if completed.returncode == 0 else f"exit {completed.returncode}"
 
 
-def _status_for_compare(value: str) -> str:
-    return "200" if value == "exit 0" else value
-
-
 def run_image(
     engine: DockerEngine, image: str, env: dict[str, str], probes: list[Probe], label: str,
     start_timeout: float = START_TIMEOUT,
@@ -218,7 +214,7 @@ def compare_images(
     finally:
         engine.remove_all()
     for probe, old_status, new_status in zip(probes, before, after, strict=True):
-        report.rows.append(ProbeRow(probe, _status_for_compare(old_status), _status_for_compare(new_status)))
+        report.rows.append(ProbeRow(probe, old_status, new_status))
     for match in _LOG_FAILURES.finditer(report.new.logs):
         line = match.group(0).strip()[:200]
         if line not in report.original.logs and line not in report.log_failures:

@@ -88,11 +88,11 @@ def _build(engine: DockerEngine, context: Path, dockerfile: str, tag: str) -> st
     return tag
 
 
-def _fixed_copy(root: Path, into: Path, dockerfile: str, keep: frozenset[str]) -> Path:
+def _fixed_copy(root: Path, into: Path, dockerfile: str, keep: frozenset[str], trace: bool) -> Path:
     from jettison.fix import FixOptions, plan_fix
 
     copy = copy_project(root, into)
-    plan = plan_fix(copy, FixOptions(dockerfile=dockerfile, prune=prune_keeping(keep)))
+    plan = plan_fix(copy, FixOptions(dockerfile=dockerfile, prune=prune_keeping(keep, trace=trace)))
     for change in plan.pending:
         change.path.parent.mkdir(parents=True, exist_ok=True)
         change.path.write_text(change.new, encoding="utf-8")
@@ -113,7 +113,7 @@ def _pruned_provider(root: Path, module: str) -> str | None:
 def verify_project(
     root: Path, engine: DockerEngine | None, dockerfile: str = "Dockerfile", new_image: str | None = None,
     original_image: str | None = None, env_file: Path | None = None, start_timeout: float = START_TIMEOUT,
-    keep: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(), trace: bool = False,
 ) -> ProjectVerification:  # fmt: skip
     """Compare the project's own image with jettison's; restore pruned distributions the new one misses."""
     root = Path(root).resolve()
@@ -124,7 +124,11 @@ def verify_project(
     probes = project_probes(root, dockerfile)
     result = ProjectVerification(VerifyReport(True))
     with scratch_dir() as scratch:
-        original = original_image or _build(engine, root, dockerfile, _tag(root, "original"))
+        try:
+            original = original_image or _build(engine, root, dockerfile, _tag(root, "original"))
+        except JettisonError as error:
+            # Without the original's behaviour there is nothing to compare with: say so, never guess.
+            return ProjectVerification(VerifyReport(False, notes=[f"the project's own image: {error}"]))
         original = (
             engine.load(original, _tag(root, "original-loaded"))
             if ":" in original and original.split(":")[0] in ("oci", "docker-archive")
@@ -134,7 +138,7 @@ def verify_project(
             if new_image is not None:
                 new = engine.load(new_image, _tag(root, "new"))
             else:
-                copy = _fixed_copy(root, Path(scratch) / f"fixed{attempt}", dockerfile, keep)
+                copy = _fixed_copy(root, Path(scratch) / f"fixed{attempt}", dockerfile, keep, trace)
                 new = _build(engine, copy, dockerfile, _tag(root, "new"))
             report = compare_images(engine, original, new, env, probes, start_timeout)
             result.report = report
