@@ -26,23 +26,8 @@ from jettison.gunicorn.settings import (
     parse_gunicorn_args,
     parse_gunicorn_settings,
 )
+from jettison.model.pythons import supported_python
 from jettison.project.target import python_of_image
-
-# End of upstream support (https://devguide.python.org/versions/). An image on a version past its end
-# is moved to the oldest version still supported: the smallest step that gets security fixes again.
-PYTHON_END_OF_LIFE = {
-    "2.7": datetime.date(2020, 1, 1),
-    "3.5": datetime.date(2020, 9, 30),
-    "3.6": datetime.date(2021, 12, 23),
-    "3.7": datetime.date(2023, 6, 27),
-    "3.8": datetime.date(2024, 10, 7),
-    "3.9": datetime.date(2025, 10, 31),
-    "3.10": datetime.date(2026, 10, 31),
-    "3.11": datetime.date(2027, 10, 31),
-    "3.12": datetime.date(2028, 10, 31),
-    "3.13": datetime.date(2029, 10, 31),
-    "3.14": datetime.date(2030, 10, 31),
-}
 
 # RUN commands the generated recipe does itself (package installs, the venv, the user).
 _HANDLED_COMMANDS = frozenset(
@@ -76,15 +61,6 @@ class _Reader:
     def note(self, line: int | None, text: str) -> None:
         where = f"{self.name}:{line}: " if line else ""
         self.notes.append(where + text)
-
-
-def supported_python(version: str, today: datetime.date) -> str:
-    """`version` if upstream still supports it on `today`, else the oldest version that is supported."""
-    end = PYTHON_END_OF_LIFE.get(version)
-    if end is None or end > today:
-        return version
-    alive = [v for v, eol in PYTHON_END_OF_LIFE.items() if eol > today]
-    return min(alive, key=lambda v: tuple(int(x) for x in v.split("."))) if alive else version
 
 
 def python_version_of(image: str) -> str | None:

@@ -30,30 +30,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from jettison.errors import JettisonError
+from jettison.model.pythons import KNOWN_PYTHONS, NEWEST_PYTHON, PYTHON_END_OF_LIFE, version_key
 from jettison.project.pyproject import load_toml
 
 DEFAULT_PYTHON = "3.11"
 
 # End of upstream support (https://devguide.python.org/versions/, PEP 602: five years). The newest key
 # is the newest Python this jettison knows: what `python:slim` and `python:latest` run.
-PYTHON_END_OF_LIFE: dict[str, datetime.date] = {
-    "3.8": datetime.date(2024, 10, 7),
-    "3.9": datetime.date(2025, 10, 31),
-    "3.10": datetime.date(2026, 10, 31),
-    "3.11": datetime.date(2027, 10, 31),
-    "3.12": datetime.date(2028, 10, 31),
-    "3.13": datetime.date(2029, 10, 31),
-    "3.14": datetime.date(2030, 10, 31),
-}
-
-
-def _key(version: str) -> tuple[int, int]:
-    major, minor = version.split(".")[:2]
-    return int(major), int(minor)
-
-
-KNOWN_PYTHONS = tuple(sorted(PYTHON_END_OF_LIFE, key=_key))
-NEWEST_PYTHON = KNOWN_PYTHONS[-1]
 
 _VERSION_TAG = re.compile(r"^(?:python-?)?(\d+)\.(\d+)(?:[.\w+-]*)?$")
 _EMBEDDED = re.compile(r"(?:^|[-_])python-?(\d+)\.(\d+)(?:$|[.\-_])")  # uv:python3.12-bookworm-slim
@@ -108,7 +91,7 @@ def never_lowers(base_image: str, proposed: str) -> bool:
     current = python_of_image(base_image)
     if current is None:
         return False
-    return _key(proposed) >= _key(current[0])
+    return version_key(proposed) >= version_key(current[0])
 
 
 def _from_requires_python(spec_text: str, today: datetime.date) -> str | None:
