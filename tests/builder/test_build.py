@@ -67,6 +67,10 @@ def test_layers_hold_venv_source_and_config(tmp_path, base_layout, wheelhouse):
     source = files_of(app)
     assert "app/app.py" in source and "app/pkg/views.py" in source
     assert "app/debug.log" not in source and "app/requirements.txt" in source
+    # The app may create files in its working directory (instance/, logs/) as it did as root; its
+    # sources stay root's.
+    owners = {m.path: (m.uid, m.gid) for m, _ in app.members()}
+    assert owners["app"] == (65532, 65532) and owners["app/app.py"] == (0, 0)
     assert list(p for p in files_of(conf) if not p.endswith("/") and "." in p) == ["app/gunicorn.conf.py"]
     runtime = image.config.config
     assert runtime["User"] == "65532:65532"

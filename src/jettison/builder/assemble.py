@@ -24,6 +24,7 @@ from jettison.builder.cache import BuildCache, CachedLayer, DependencyEntry, dep
 from jettison.builder.plan import (
     DependencyLayer,
     DependencySplit,
+    RuntimeSettings,
     app_files,
     image_config,
     split_dependencies,
@@ -202,6 +203,19 @@ def _epoch(options: BuildOptions) -> int:
     return source_date_epoch() if options.epoch is None else options.epoch
 
 
+def _writable_workdir(runtime: RuntimeSettings) -> list[TarEntry]:
+    """The working directory owned by the non-root user the image runs as.
+
+    Apps create files under their working directory (Flask's instance/, logs/, a SQLite file); the
+    original image usually ran as root, so they could. The sources stay root-owned and read-only; only
+    the directory itself is the user's, as `WORKDIR` + `RUN chown app .` would make it.
+    """
+    uid, _, gid = runtime.user.partition(":")
+    if not uid.isdigit() or int(uid) == 0 or (gid and not gid.isdigit()):
+        return []  # a named user: its ids are the base's business, not ours to guess
+    return [TarEntry(runtime.workdir, "dir", mode=0o755, uid=int(uid), gid=int(gid or uid))]
+
+
 def build_for_base(
     recipe: BuildRecipe,
     base: Image,
@@ -240,7 +254,10 @@ def build_for_base(
     if options.user or options.venv != runtime.venv:
         runtime = replace(runtime, user=options.user or runtime.user, venv=options.venv)
     app = app_files(recipe.root, list(recipe.app_layout), recipe.replaced, recipe.executable)
-    app_layer = write_layer(_entries(app), blobs=scratch, compression=options.compression, mtime=epoch)
+    app_layer = write_layer(
+        [*_entries(app), *_writable_workdir(runtime)], blobs=scratch, compression=options.compression,
+        mtime=epoch,
+    )  # fmt: skip
     conf = [StagedFile(runtime.gunicorn_conf, None, 0o644, content=recipe.gunicorn_conf)]
     conf_layer = write_layer(_entries(conf), blobs=scratch, compression=options.compression, mtime=epoch)
     ours = [
