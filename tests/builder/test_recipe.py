@@ -108,3 +108,79 @@ def test_prune_fingerprint_ignores_code_edits_but_not_new_imports(tmp_path):
     cached = cached_prune(tmp_path / "cache", prune)
     assert cached(project, requirements) == "flask\n" and cached(project, requirements) == "flask\n"
     assert len(calls) == 1
+
+
+def _recipe(project: Path):
+    from jettison.cli.build import fix_planner
+
+    return read_build_recipe(project, planner=fix_planner, prune=False)
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+APP = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "line", "what"),
+    [
+        # Another stage's output (an asset build) is part of the image.
+        ("FROM node:22 AS assets\nRUN npm ci\nFROM python:3.12-slim\nCOPY . .\n"
+         "COPY --from=assets /dist ./dist\nCMD [\"gunicorn\", \"app:app\"]\n", 5, "COPY --from=assets"),
+        # A RUN of the final image that makes files the app serves.
+        ("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
+         "RUN python manage.py collectstatic --noinput\nCMD [\"gunicorn\", \"app:app\"]\n", 4,
+         "collectstatic"),
+        # A tool from another image that the command runs.
+        ("FROM python:3.12-slim\nCOPY --from=example/tools:1 /waitfor /usr/local/bin/\nCOPY . .\n"
+         "CMD [\"waitfor\", \"db\", \"--\", \"gunicorn\", \"app:app\"]\n", 2, "waitfor"),
+    ],
+)  # fmt: skip
+def test_a_step_build_cannot_reproduce_is_refused_at_its_line(tmp_path, dockerfile, line, what):
+    project = _write(tmp_path, {"Dockerfile": dockerfile, "requirements.txt": "flask\n", "app.py": APP})
+    with pytest.raises(JettisonError) as caught:
+        _recipe(project)
+    assert caught.value.line == line and what in caught.value.message
+    assert "jettison fix" in caught.value.message
+
+
+def test_a_build_tool_from_another_image_is_left_out_and_said(tmp_path):
+    project = _write(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9 /uv /uvx /bin/\nCOPY . .\n"
+                      "RUN uv pip install --system -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n",
+        "requirements.txt": "flask\n", "app.py": APP,
+    })  # fmt: skip
+    recipe = _recipe(project)
+    assert any("a build tool" in note for note in recipe.notes)
+
+
+def test_a_command_that_is_not_gunicorn_is_kept_with_the_projects_config(tmp_path):
+    project = _write(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                      "CMD fastapi run --workers 2 app/main.py\n",
+        "requirements.txt": "fastapi[standard]\n",
+        "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "gunicorn.conf.py": "# the project's own\nbind = '0.0.0.0:9000'\n",
+    })  # fmt: skip
+    recipe = _recipe(project)
+    assert recipe.runtime.command == ("/bin/sh", "-c", "fastapi run --workers 2 app/main.py")
+    assert recipe.runtime.entrypoint is None
+    assert recipe.gunicorn_conf == b"# the project's own\nbind = '0.0.0.0:9000'\n"
+
+
+def test_a_uv_project_installs_what_its_lock_declares_for_run_time(tmp_path):
+    import shutil
+
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "styles" / "fastapi-uv"
+    project = tmp_path / "fastapi-uv"
+    shutil.copytree(source, project)
+    recipe = _recipe(project)
+    pins = {line.split("==")[0] for line in recipe.requirements.splitlines()}
+    assert {"fastapi", "python-multipart", "email-validator", "tenacity"} <= pins
+    assert "pytest" not in pins and "ruff" not in pins  # the dev group stays out (uv export --no-dev)
+    assert recipe.requirements_source == "uv.lock"

@@ -119,6 +119,8 @@ class RuntimeSettings:
     env: tuple[tuple[str, str], ...] = ()  # the project's own ENV values
     labels: tuple[tuple[str, str], ...] = ()
     expose: tuple[int, ...] = ()
+    # The recipe's own CMD, kept when it does not run Gunicorn (None: the Gunicorn command below).
+    command: tuple[str, ...] | None = None
 
 
 def created_timestamp(epoch: int) -> str:
@@ -152,7 +154,11 @@ def image_config(
     ports = sorted({runtime.port, *runtime.expose})
     # As the Dockerfile `jettison fix` writes: CMD runs Gunicorn (so `docker run IMAGE sh` still works),
     # ENTRYPOINT only when the project has an entrypoint script.
-    command = ["gunicorn", "--config", runtime.gunicorn_conf, runtime.app_module]
+    command = (
+        list(runtime.command)
+        if runtime.command is not None
+        else ["gunicorn", "--config", runtime.gunicorn_conf, runtime.app_module]
+    )
     config = base.with_runtime(
         Env=[f"{k}={v}" for k, v in env.items()],
         Entrypoint=list(runtime.entrypoint) if runtime.entrypoint else None,

@@ -73,6 +73,47 @@ def _project_name(root: Path) -> str | None:
     return str(name).replace("_", "-") if name else None
 
 
+UV_EXPORT_TIMEOUT = 120.0
+
+
+def declared_runtime_requirements(root: Path) -> tuple[str, str] | None:
+    """(requirements text, where from) for a project declared in a lock file or pyproject.toml.
+
+    uv.lock goes through `uv export --frozen --no-dev` (uv's own reading of its lock: groups, extras,
+    markers and workspace members as `uv sync --frozen --no-dev` installs them); poetry.lock's pins; else
+    PEP 621 [project].dependencies. None when the project declares none of them.
+    """
+    import shutil
+    import subprocess
+
+    if (root / "uv.lock").is_file():
+        uv = shutil.which("uv")
+        if uv is None:
+            raise JettisonError("reading uv.lock for the image needs uv (pip install uv)", root / "uv.lock")
+        argv = [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
+                "--no-emit-workspace", "--no-header", "--no-annotate",
+                "--format=requirements-txt"]  # fmt: skip
+        try:
+            done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=UV_EXPORT_TIMEOUT)
+        except subprocess.TimeoutExpired as error:
+            raise JettisonError("uv export took too long", root / "uv.lock") from error
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["failed"])[-1]
+            raise JettisonError(f"uv export failed: {last}", root / "uv.lock")
+        lines = [line.strip() for line in done.stdout.splitlines()]
+        return "".join(f"{line}\n" for line in lines if line and not line.startswith("#")), "uv.lock"
+    if (root / "poetry.lock").is_file():
+        return _lock_pins(root / "poetry.lock", _project_name(root)), "poetry.lock"
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        from jettison.project.pyproject import read_pyproject
+
+        runtime = [line.text for line in read_pyproject(pyproject, "pyproject.toml") if line.group is None]
+        if runtime:
+            return "".join(f"{text}\n" for text in runtime), "pyproject.toml"
+    return None
+
+
 def requirements_text(root: Path, requirements: str) -> str:
     """The text to resolve from a requirements file or lock file, validated (bad line: file:line error)."""
     path = root / requirements
@@ -238,11 +279,33 @@ def _from_fix_plan(
 ) -> BuildRecipe:
     plan = planner(root, requirements, _prune_function(cache_dir) if prune else _keep)
     facts = plan.facts
+    if facts.unreproducible:
+        # Never an exit-0 image without what the recipe makes: name the step and the way that works.
+        line, what = facts.unreproducible[0]
+        more = f" (and {len(facts.unreproducible) - 1} more)" if len(facts.unreproducible) > 1 else ""
+        raise JettisonError(f"{what}{more}: jettison build cannot reproduce this step; use `jettison fix` "
+                            "and docker build instead", root / "Dockerfile", line)  # fmt: skip
     requirements_rel = facts.requirements_file
     if (root / requirements_rel).is_file():
         requirements_text(root, requirements_rel)  # a malformed line is an error here, with its line
     change = plan.change_for(requirements_rel)
     text = change.new if change is not None else requirements_text(root, requirements_rel)
+    notes: tuple[str, ...] = ()
+    if not (root / requirements_rel).is_file():
+        # The recipe installs from pyproject.toml / a lock file (uv sync, poetry install): take what the
+        # project declares for run time, never a requirements.txt holding only what fix would add.
+        declared = declared_runtime_requirements(root)
+        if declared is None:
+            raise JettisonError(
+                f"{requirements_rel} not found and no pyproject.toml dependencies or lock file: give "
+                "--requirements FILE", root,
+            )  # fmt: skip
+        declared_text, source = declared
+        names = {name for line in declared_text.splitlines() if (name := _name_of(line))}
+        added = [line for line in text.splitlines() if (name := _name_of(line)) and name not in names]
+        text = declared_text + "".join(f"{line}\n" for line in added)
+        requirements_rel = source
+        notes = (f"requirements from {source} (run-time dependencies only; lock pins are not pruned)",)
     ignore_change = plan.change_for(".dockerignore")
     ignore = DockerIgnore.from_text(ignore_change.new, ".dockerignore") if ignore_change else None
     paths = list(context_files(root, ignore))
@@ -261,7 +324,19 @@ def _from_fix_plan(
     layout = _layout(root, paths, workdir, conf_rel, facts.entrypoint)
     if facts.entrypoint:
         entrypoint = (dict(layout).get(facts.entrypoint) or f"{workdir.rstrip('/')}/{facts.entrypoint}",)
+    command = None
+    if facts.original_command is not None:
+        # The recipe starts something jettison does not model (`fastapi run`, uvicorn, a script): keep
+        # its ENTRYPOINT and CMD as they are, the project's own config files included, never guess.
+        kept_entrypoint, kept_cmd = facts.original_command
+        entrypoint = kept_entrypoint
+        command = kept_cmd or ()
+        replaced.clear()
+        if (root / conf_rel).is_file():
+            conf = (root / conf_rel).read_bytes()  # the project's own, byte for byte
+        notes += ("the recipe does not start Gunicorn: its ENTRYPOINT and CMD are kept as they are",)
     runtime = RuntimeSettings(
+        command=command,
         workdir=workdir,
         gunicorn_conf=conf_rel if conf_rel.startswith("/") else f"{workdir.rstrip('/')}/{conf_rel}",
         port=facts.gunicorn.port,
@@ -281,5 +356,5 @@ def _from_fix_plan(
         executable=frozenset([facts.entrypoint]) if facts.entrypoint else frozenset(),
         gunicorn_conf=conf,
         runtime=runtime,
-        notes=plan.notes,
+        notes=(*notes, *plan.notes),
     )

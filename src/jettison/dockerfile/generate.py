@@ -136,6 +136,12 @@ class ImageFacts:
     health_path: str | None = None
     image_name: str = "app"
     copies: tuple[tuple[tuple[str, ...], str], ...] = (((".",), "."),)
+    # Steps of the final image that this reading cannot reproduce, as (line, what): another stage's
+    # output, a RUN that makes files, a local install. `jettison build` refuses while any remain.
+    unreproducible: tuple[tuple[int | None, str], ...] = ()
+    # (ENTRYPOINT, CMD) in exec form when the recipe starts something other than Gunicorn (`fastapi run`,
+    # uvicorn, a script): jettison build keeps them as they are. None: the recipe runs Gunicorn.
+    original_command: tuple[tuple[str, ...] | None, tuple[str, ...] | None] | None = None
 
     @property
     def build_packages(self) -> list[str]:

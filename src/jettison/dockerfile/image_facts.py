@@ -34,6 +34,8 @@ _HANDLED_COMMANDS = frozenset(
     {"apt-get", "apt", "pip", "pip3", "virtualenv", "uv", "useradd", "adduser", "groupadd", "addgroup",
      ".", "source", "true"}
 )  # fmt: skip
+# Where a COPY --from=<image> puts a build tool (uv, a static binary) rather than files the app reads.
+_BIN_DIRS = frozenset({"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin"})
 _HEALTH_ROUTE = re.compile(r"""["'](/(?:health|healthz|healthcheck|ping|status|ready|live)/?)["']""")
 _PORT_IN_BIND = re.compile(r":(\d+)$")
 
@@ -57,10 +59,18 @@ class _Reader:
     today: datetime.date
     name: str
     notes: list[str] = field(default_factory=list)
+    blocked: list[tuple[int | None, str]] = field(default_factory=list)
+    # COPY --from=<image> into a bin directory: (line, copied names); kept only if the image runs them.
+    tool_copies: list[tuple[int, tuple[str, ...], str]] = field(default_factory=list)
 
     def note(self, line: int | None, text: str) -> None:
         where = f"{self.name}:{line}: " if line else ""
         self.notes.append(where + text)
+
+    def block(self, line: int | None, text: str) -> None:
+        """A step the reading cannot reproduce: a note for fix's template, a refusal for build."""
+        self.note(line, text)
+        self.blocked.append((line, text))
 
 
 def python_version_of(image: str) -> str | None:
@@ -89,6 +99,13 @@ def _command_words(instruction: Any) -> list[str]:
         return instruction.raw_args.split()
 
 
+def _exec_words(instruction: Any) -> tuple[str, ...]:
+    """ENTRYPOINT/CMD as the image config holds it: a shell-form command runs under /bin/sh -c."""
+    if instruction.json_form:
+        return tuple(instruction.args)
+    return ("/bin/sh", "-c", instruction.raw_args.strip())
+
+
 def read_recipe(
     model: DockerfileModel,
     read_file: Callable[[str], str | None],
@@ -109,6 +126,13 @@ def read_recipe(
         return RecipeReading(facts=ImageFacts(), notes=(f"{model.path}: no FROM: nothing to keep",))
     used = sorted(model.stages_used_by_final())
     stages = [model.stages[i] for i in used]
+    # The final image's own lineage (FROM parents): its RUN steps are the image's; other stages only
+    # matter through COPY --from, which is judged where it happens.
+    lineage = {id(final)}
+    stage = final
+    while stage.parent is not None:
+        stage = model.stages[stage.parent]
+        lineage.add(id(stage))
 
     # Base image and Python version.
     root = model.root_image(final)
@@ -128,6 +152,7 @@ def read_recipe(
     extra_packages: list[str] = []
     req_files: list[str] = []
     for stage in stages:
+        note = reader.block if id(stage) in lineage else reader.note
         for step in stage.steps:
             run = step.run
             if run is None:
@@ -144,11 +169,11 @@ def read_recipe(
                     continue
                 extra_packages += [p for p in pip.packages if p not in ("pip", "setuptools", "wheel")]
                 for local in pip.local:
-                    reader.note(step.line, f"local install `{local}` not carried over: add it to the "
-                                           f"requirements or install it after `COPY . .`")
+                    note(step.line, f"local install `{local}` not carried over: add it to the "
+                                    f"requirements or install it after `COPY . .`")
             for command in run.commands:
                 if command.argv and not _handled(command.argv):
-                    reader.note(step.line, f"RUN command not carried over: {' '.join(command.argv)}")
+                    note(step.line, f"RUN command not carried over: {' '.join(command.argv)}")
     requirements = requirements_file or _context_path(req_files[0] if req_files else "requirements.txt")
 
     # Run-time settings of the final stage.
@@ -159,6 +184,8 @@ def read_recipe(
     env_port: int | None = None
     arg_port: int | None = None  # the default of `ARG PORT=...`, a hint of the intended port
     entrypoint_words: list[str] = []
+    kept_entrypoint: tuple[str, ...] | None = None
+    kept_cmd: tuple[str, ...] | None = None
     cmd_words: list[str] = []
     healthcheck_line: int | None = None
     workdir_at: dict[int, str] = {}
@@ -195,8 +222,10 @@ def read_recipe(
             workdir_at[step.line] = workdir
         elif keyword == "ENTRYPOINT":
             entrypoint_words = _command_words(instruction)
+            kept_entrypoint = _exec_words(instruction)
         elif keyword == "CMD":
             cmd_words = _command_words(instruction)
+            kept_cmd = _exec_words(instruction)
         elif keyword == "HEALTHCHECK":
             healthcheck_line = step.line
         elif keyword in ("VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD"):
@@ -213,10 +242,20 @@ def read_recipe(
     if command is None:
         reader.note(None, "no gunicorn command found in ENTRYPOINT/CMD: the new CMD starts gunicorn with "
                           "gunicorn.conf.py; check the app module")
+    # What the image ran, for a builder that keeps a command it does not understand (None: gunicorn's).
+    original_command = None if command is not None else (kept_entrypoint, kept_cmd)
 
     needed_script = script_path if script is not None and script.needed else None
     unused_script = script_path if script is not None and not script.needed else None
     copies = _source_copies(reader, final, workdir_at, workdir, requirements, needed_script, unused_script)
+    # A tool copied from another image is a build tool unless the image's command or script runs it.
+    runs = " ".join([*entrypoint_words, *cmd_words, (read_file(script_path) or "") if script_path else ""])
+    for line, names, what in reader.tool_copies:
+        used = [name for name in names if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", runs)]
+        if used:
+            reader.block(line, f"{what} not carried over, and the image runs {', '.join(used)}")
+        else:
+            reader.note(line, f"{what} not carried over: a build tool (the image's command never runs it)")
 
     conf_path = (command.config if command else None) or "gunicorn.conf.py"
     conf_settings = _read_conf(read_file, _context_path(conf_path))
@@ -245,6 +284,8 @@ def read_recipe(
         entrypoint=script_path if script is not None and script.needed else None,
         health_path=health,
         copies=copies,
+        unreproducible=tuple(reader.blocked),
+        original_command=original_command,
     )
     return RecipeReading(
         facts=facts,
@@ -302,8 +343,14 @@ def _source_copies(
     for copy in reader.model.copies(final):
         line = copy.step.line
         if not copy.from_context:
-            if copy.from_stage is None and not copy.heredoc:
-                reader.note(line, f"COPY --from={copy.from_image} not carried over")
+            if copy.from_stage is not None:
+                reader.block(line, f"COPY --from={copy.step.instruction.flag('from')} (another stage's "
+                                   "output) not carried over")
+            elif not copy.heredoc and copy.destination.rstrip("/") in _BIN_DIRS:
+                names = tuple(PurePosixPath(source).name for source in copy.sources)
+                reader.tool_copies.append((line, names, f"COPY --from={copy.from_image}"))
+            elif not copy.heredoc:
+                reader.block(line, f"COPY --from={copy.from_image} not carried over")
             continue
         sources = []
         for source in copy.sources:
