@@ -169,3 +169,26 @@ def test_arbitrary_text_parses_or_fails_with_a_located_error(tmp_path_factory, t
         parse_requirements_file(path, root)
     except JettisonError as error:
         assert error.path == "requirements.txt"
+
+
+def test_a_2000_deep_include_chain_is_a_located_error_not_a_recursion_error(tmp_path):
+    for index in range(2000):
+        write(tmp_path, f"r{index}.txt", f"-r r{index + 1}.txt\n")
+    write(tmp_path, "r2000.txt", "flask\n")
+    with pytest.raises(JettisonError) as raised:
+        parse_requirements_file(tmp_path / "r0.txt", tmp_path)
+    assert "nested deeper" in str(raised.value)
+    assert ".txt" in str(raised.value)
+
+
+def test_an_include_outside_the_project_is_refused_without_reading_it(tmp_path):
+    project = tmp_path / "project"
+    secret = write(tmp_path, "secret.txt", "s3cr3t-value\n")
+    path = write(project, "requirements.txt", f"flask\n-r ../{secret.name}\n")
+    with pytest.raises(JettisonError) as raised:
+        parse_requirements_file(path, project)
+    message = str(raised.value)
+    assert "outside the project" in message and "requirements.txt" in message
+    assert "s3cr3t" not in message
+    with pytest.raises(JettisonError, match="outside the project"):
+        parse_requirements_file(write(project, "r2.txt", "-r /etc/passwd\n"), project)

@@ -33,6 +33,8 @@ _GLOBAL_WITH_VALUE = {
 }  # fmt: skip
 LOCAL_GROUP = "local-path"
 _INCLUDE = {"-r", "--requirement"}
+# pip itself recurses without a limit; a chain deeper than this is crafted, not a project's layout.
+MAX_INCLUDE_DEPTH = 50
 _CONSTRAINT = {"-c", "--constraint"}
 _EDITABLE = {"-e", "--editable"}
 
@@ -139,6 +141,7 @@ def _parse_into(
     constraint: bool,
     group: str | None,
     seen: set[Path],
+    depth: int = 0,
 ) -> None:
     key = path.resolve()
     if key in seen:  # a cycle of -r includes: pip would loop; reading each file once is enough
@@ -179,13 +182,24 @@ def _parse_into(
                 if _URL.match(value):
                     raise JettisonError(f"cannot audit a remote requirements file: {value}", shown, first)
                 included = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+                try:
+                    included.resolve().relative_to(root.resolve())
+                except ValueError:
+                    # Never read (or echo) a file outside the project: the build context lacks it anyway.
+                    raise JettisonError(
+                        f"included file is outside the project: {value}", shown, first
+                    ) from None
                 if not included.is_file():
                     raise JettisonError(f"included file not found: {value}", shown, first)
+                if depth + 1 > MAX_INCLUDE_DEPTH:
+                    raise JettisonError(
+                        f"-r/-c includes nested deeper than {MAX_INCLUDE_DEPTH} files", shown, first
+                    )
                 # The included file's own name decides: requirements-dev.txt may include base.txt.
                 sub_group = dev_group_for(included)
                 _parse_into(
                     included, root, result, constraint=constraint or option in _CONSTRAINT,
-                    group=sub_group, seen=seen,
+                    group=sub_group, seen=seen, depth=depth + 1,
                 )  # fmt: skip
                 continue
             if option in _EDITABLE:
