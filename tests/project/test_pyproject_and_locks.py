@@ -94,3 +94,30 @@ def test_docs_requirements_are_a_tooling_group(tmp_path):
     (tmp_path / "requirements.txt").write_text("flask\n")
     requirements = read_requirement_set(tmp_path, ["docs/requirements.txt", "requirements.txt"])
     assert {line.name: line.group for line in requirements.lines} == {"flask": None, "sphinx": "docs"}
+
+
+def test_deeply_nested_arrays_are_a_located_error_not_a_recursion_error(tmp_path):
+    from jettison.project.pyproject import read_pyproject
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[project]\nname = 'x'\nx = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(JettisonError, match="nested too deeply"):
+        read_pyproject(path, "pyproject.toml")
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ('[project]\nname = "x"\ndependencies = "flask"\n', "project.dependencies"),
+    ('[project]\nname = "x"\noptional-dependencies = ["a"]\n', "project.optional-dependencies"),
+    ('[tool.poetry]\ndependencies = ["flask"]\n', "tool.poetry.dependencies"),
+    ('[tool.poetry.dependencies]\nflask = 3\n', "flask"),
+    ('[tool.poetry.dependencies]\nflask = {version = "1", extras = "x"}\n', "extras"),
+])  # fmt: skip
+def test_wrong_types_are_located_errors_not_letters_read_as_packages(tmp_path, body, key):
+    from jettison.project.pyproject import read_pyproject
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(JettisonError) as raised:
+        read_pyproject(path, "pyproject.toml")
+    assert key in str(raised.value)
+    assert raised.value.line is not None

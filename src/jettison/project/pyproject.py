@@ -27,6 +27,19 @@ def load_toml(path: Path, shown: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None)
         raise JettisonError(f"invalid TOML: {getattr(error, 'msg', error)}", shown, line) from error
+    except RecursionError:  # tomllib recurses once per nested array/inline table
+        raise JettisonError("invalid TOML: arrays or tables nested too deeply", shown) from None
+
+
+def _typed(value: object, kind: type, key: str, text_lines: list[str], shown: str) -> Any:
+    """`value` if it is a `kind` (None -> empty); else a located error: never "flask" read as f,l,a,s,k."""
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        name = "an array" if kind is list else "a table"
+        line = _line_of(text_lines, key.rsplit(".", 1)[-1])
+        raise JettisonError(f"{key} must be {name}, got {type(value).__name__}", shown, line)
+    return value
 
 
 def _line_of(text_lines: list[str], needle: str, start: int = 0) -> int | None:
@@ -54,23 +67,32 @@ def read_pyproject(path: Path, shown: str) -> list[RequirementLine]:
             RequirementLine(requirement, SourceRef(shown, line), entry, url=requirement.url, group=group)
         )
 
-    project = data.get("project", {})
-    for entry in project.get("dependencies", []) or []:
+    def typed(value: object, kind: type, key: str) -> Any:
+        return _typed(value, kind, key, text_lines, shown)
+
+    project = typed(data.get("project"), dict, "project")
+    for entry in typed(project.get("dependencies"), list, "project.dependencies"):
         pep508(entry, None)
-    for extra, entries in sorted((project.get("optional-dependencies") or {}).items()):
-        for entry in entries or []:
+    optional = typed(project.get("optional-dependencies"), dict, "project.optional-dependencies")
+    for extra, entries in sorted(optional.items()):
+        for entry in typed(entries, list, f"project.optional-dependencies.{extra}"):
             pep508(entry, f"extra:{extra}")
-    for group, entries in sorted((data.get("dependency-groups") or {}).items()):
-        for entry in entries or []:
+    groups = typed(data.get("dependency-groups"), dict, "dependency-groups")
+    for group, entries in sorted(groups.items()):
+        for entry in typed(entries, list, f"dependency-groups.{group}"):
             if isinstance(entry, str):  # `{include-group = ...}` tables repeat other groups
                 pep508(entry, f"group:{group}")
 
-    poetry = data.get("tool", {}).get("poetry", {})
+    poetry = typed(typed(data.get("tool"), dict, "tool").get("poetry"), dict, "tool.poetry")
     if poetry:
-        out.extend(_poetry(poetry.get("dependencies") or {}, None, text_lines, shown))
-        out.extend(_poetry(poetry.get("dev-dependencies") or {}, "group:dev", text_lines, shown))
-        for group, table in sorted((poetry.get("group") or {}).items()):
-            out.extend(_poetry(table.get("dependencies") or {}, f"group:{group}", text_lines, shown))
+        main = typed(poetry.get("dependencies"), dict, "tool.poetry.dependencies")
+        out.extend(_poetry(main, None, text_lines, shown))
+        dev = typed(poetry.get("dev-dependencies"), dict, "tool.poetry.dev-dependencies")
+        out.extend(_poetry(dev, "group:dev", text_lines, shown))
+        for group, table in sorted(typed(poetry.get("group"), dict, "tool.poetry.group").items()):
+            table = typed(table, dict, f"tool.poetry.group.{group}")
+            deps = typed(table.get("dependencies"), dict, f"tool.poetry.group.{group}.dependencies")
+            out.extend(_poetry(deps, f"group:{group}", text_lines, shown))
     return out
 
 
@@ -88,11 +110,16 @@ def _poetry(
             continue
         line = _line_of(text_lines, f"{name} =") or _line_of(text_lines, f'"{name}"')
         entries = spec if isinstance(spec, list) else [spec]  # multiple-constraint form
-        entry = entries[0]
+        entry = entries[0] if entries else None
+        if not isinstance(entry, (str, dict)):
+            raise JettisonError(f"Poetry dependency {name!r} must be a string or table", shown, line)
         version = (
             entry if isinstance(entry, str) else (entry.get("version") if isinstance(entry, dict) else None)
         )
         extras = entry.get("extras", []) if isinstance(entry, dict) else []
+        if not isinstance(extras, list) or not all(isinstance(extra, str) for extra in extras):
+            message = f"Poetry dependency {name!r}: extras must be an array of strings"
+            raise JettisonError(message, shown, line)
         optional = isinstance(entry, dict) and bool(entry.get("optional"))
         markers = entry.get("markers") if isinstance(entry, dict) else None
         url = None
