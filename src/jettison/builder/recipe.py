@@ -325,6 +325,7 @@ def _from_fix_plan(
     if facts.entrypoint:
         entrypoint = (dict(layout).get(facts.entrypoint) or f"{workdir.rstrip('/')}/{facts.entrypoint}",)
     command = None
+    executable = frozenset([facts.entrypoint]) if facts.entrypoint else frozenset()
     if facts.original_command is not None:
         # The recipe starts something jettison does not model (`fastapi run`, uvicorn, a script): keep
         # its ENTRYPOINT and CMD as they are, the project's own config files included, never guess.
@@ -332,9 +333,17 @@ def _from_fix_plan(
         entrypoint = kept_entrypoint
         command = kept_cmd or ()
         replaced.clear()
+        executable = frozenset()
+        if facts.script and (root / facts.script).is_file():
+            # Kept byte for byte; executable, as the recipe's own `RUN chmod +x` (which build drops) made it.
+            replaced[facts.script] = (root / facts.script).read_bytes()
+            executable = frozenset([facts.script])
+            if facts.script not in dict(layout):
+                layout = tuple(sorted({*layout, (facts.script, f"{workdir.rstrip('/')}/{facts.script}")}))
         if (root / conf_rel).is_file():
             conf = (root / conf_rel).read_bytes()  # the project's own, byte for byte
-        notes += ("the recipe does not start Gunicorn: its ENTRYPOINT and CMD are kept as they are",)
+        notes += ("the recipe starts its server through a script or a command other than Gunicorn: its "
+                  "ENTRYPOINT, CMD and script are kept as they are",)
     runtime = RuntimeSettings(
         command=command,
         workdir=workdir,
@@ -353,7 +362,7 @@ def _from_fix_plan(
         requirements_source=requirements_rel,
         app_layout=layout,
         replaced=replaced,
-        executable=frozenset([facts.entrypoint]) if facts.entrypoint else frozenset(),
+        executable=executable,
         gunicorn_conf=conf,
         runtime=runtime,
         notes=(*notes, *plan.notes),

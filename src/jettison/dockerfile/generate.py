@@ -142,6 +142,7 @@ class ImageFacts:
     # (ENTRYPOINT, CMD) in exec form when the recipe starts something other than Gunicorn (`fastapi run`,
     # uvicorn, a script): jettison build keeps them as they are. None: the recipe runs Gunicorn.
     original_command: tuple[tuple[str, ...] | None, tuple[str, ...] | None] | None = None
+    script: str | None = None  # the context path of the script ENTRYPOINT/CMD runs, if any
 
     @property
     def build_packages(self) -> list[str]:

@@ -243,7 +243,10 @@ def read_recipe(
         reader.note(None, "no gunicorn command found in ENTRYPOINT/CMD: the new CMD starts gunicorn with "
                           "gunicorn.conf.py; check the app module")
     # What the image ran, for a builder that keeps a command it does not understand (None: gunicorn's).
-    original_command = None if command is not None else (kept_entrypoint, kept_cmd)
+    # A script is a program in its own dialect (bash loops, retries, computed flags): the image keeps it
+    # and the command that runs it, byte for byte.
+    direct = command is not None and script_path is None
+    original_command = None if direct else (kept_entrypoint, kept_cmd)
 
     needed_script = script_path if script is not None and script.needed else None
     unused_script = script_path if script is not None and not script.needed else None
@@ -286,6 +289,7 @@ def read_recipe(
         copies=copies,
         unreproducible=tuple(reader.blocked),
         original_command=original_command,
+        script=script_path,
     )
     return RecipeReading(
         facts=facts,
