@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="drop the trace environment cache first")
     parser.add_argument(
         "--target-python",
-        help="passed to audit (the example's python:3.7 cannot install its own pins: its pins were resolved on 3.11)",
+        help="passed to audit (the example pins were resolved on 3.11; its python:3.7 cannot install them)",
     )
     args = parser.parse_args()
     extra = ["--target-python", args.target_python] if args.target_python else []
