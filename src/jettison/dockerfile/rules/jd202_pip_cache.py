@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext, final_chain
+from jettison.dockerfile.ast import Instruction
+from jettison.dockerfile.rules.base import (
+    Rule,
+    RuleContext,
+    edit_at,
+    final_chain,
+    install_word,
+    shell_commands,
+)
+from jettison.model.edits import Edit
 from jettison.model.findings import Finding, Fix, Severity
 
 PIP_CACHE_DIRS = ("/root/.cache/pip", "/root/.cache", "/home/app/.cache/pip", "/root/.cache/uv")
@@ -44,20 +53,30 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 continue
             flag = "--no-cache" if cached[0].tool == "uv" else "--no-cache-dir"
             commands = "; ".join(f"`{pip.text}`" for pip in cached[:3])
-            original = step.instruction.original
             yield RULE.finding(
                 context,
                 step.instruction,
                 f"{commands} leave{'s' if len(cached) == 1 else ''} pip's download cache in the layer: "
                 f"add {flag} or a cache mount (--mount=type=cache,target=/root/.cache/pip)",
-                fix=Fix(
-                    f"add {flag}",
-                    safe=True,
-                    replacement=original.replace(" install ", f" install {flag} ")
-                    if " install " in original
-                    else None,
-                ),
+                fix=Fix(f"add {flag}", safe=True, edits=_edits(context, step.instruction, len(cached))),
             )
+
+
+def _edits(context: RuleContext, instruction: Instruction, cached: int) -> tuple[Edit, ...]:
+    """`--no-cache-dir` (pip) / `--no-cache` (uv) after each `install` word that lacks it; none when the
+    words read here do not match the installs the rule found (advice only, never a partial edit)."""
+    commands = shell_commands(context, instruction)
+    if commands is None:
+        return ()
+    edits = []
+    for command in commands:
+        found = install_word(command)
+        if found is None or any(word.text in ("--no-cache-dir", "--no-cache") for word in command):
+            continue
+        tool, word = found
+        flag = "--no-cache" if tool == "uv" else "--no-cache-dir"
+        edits.append(edit_at(context, instruction, word.end, word.end, f" {flag}"))
+    return tuple(edits) if len(edits) == cached else ()
 
 
 RULE = Rule(
