@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext, final_chain
+from jettison.dockerfile.model import Step
+from jettison.dockerfile.rules.base import Rule, RuleContext, edit_at, final_chain, shell_commands
 from jettison.model.findings import Finding, Fix, Saving, Severity
 
 # Debian bookworm main+updates+security lists are ~20 MB uncompressed after `apt-get update` (amd64).
 SAVING_MB = 20.0
+REMOVE = "&& rm -rf /var/lib/apt/lists/*"
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -30,8 +32,40 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 "apt-get install without `rm -rf /var/lib/apt/lists/*` in the same RUN: the package lists "
                 "stay in the image",
                 saving=Saving(megabytes=SAVING_MB),
-                fix=Fix("append ` && rm -rf /var/lib/apt/lists/*` to this RUN", safe=True),
+                fix=_fix(context, step),
             )
+
+
+def _fix(context: RuleContext, step: Step) -> Fix:
+    """` && rm -rf /var/lib/apt/lists/*` at the end of the RUN as written (shell form, no heredoc, not
+    ending in an operator or a comment); unsafe when a later RUN built on this one installs with apt
+    without its own `apt-get update` (it would find no lists)."""
+    description = f"append `{REMOVE}` to this RUN"
+    instruction = step.instruction
+    commands = shell_commands(context, instruction)
+    original = instruction.original
+    end = len(original.rstrip())
+    if instruction.heredocs or not commands or commands[-1][-1].end != end or original[end - 1] in ";&|\\":
+        return Fix(description, safe=True)
+    later = [
+        other.run
+        for other in context.model.steps()
+        if other.line > step.line and step.stage in _chain(context, other.stage) and other.run is not None
+    ]
+    safe = not any(
+        not facts.apt_update and any(i.manager != "apk" for i in facts.system_installs) for facts in later
+    )
+    return Fix(description, safe=safe, edits=(edit_at(context, instruction, end, end, f" {REMOVE}"),))
+
+
+def _chain(context: RuleContext, index: int) -> set[int]:
+    """The stage and the stages it is built FROM."""
+    chain = set()
+    stage = context.model.stages[index]
+    while stage is not None and stage.index not in chain:
+        chain.add(stage.index)
+        stage = context.model.stages[stage.parent] if stage.parent is not None else None
+    return chain
 
 
 RULE = Rule(
