@@ -1,0 +1,343 @@
+"""A Debian archive as jettison reads it: signed InRelease -> Packages index by SHA256 -> .debs by SHA256.
+
+Trust flows one way. InRelease is checked by gpgv against the Debian archive keyring (the host's
+/usr/share/keyrings/debian-archive-keyring.gpg, or $JETTISON_DEBIAN_KEYRING); only the text gpgv itself
+writes out as signed is parsed, never the envelope. The Release fields give the SHA256 of the Packages
+index; the index gives the SHA256 and size of every .deb. Anything that does not match is an error
+naming it, and nothing unverified is kept: downloads land in a content-addressed cache directory
+(`<cache>/debian/sha256/<hex>`) only after their hash matched, so a warm build downloads nothing but
+InRelease, and works from the last verified InRelease when the mirror cannot be reached (it says so).
+
+Mirror: $JETTISON_DEBIAN_MIRROR or http://deb.debian.org/debian. A snapshot (`debian://bookworm@
+20261201T000000Z`) reads $JETTISON_DEBIAN_SNAPSHOT_MIRROR/<timestamp> (default
+http://snapshot.debian.org/archive/debian/<timestamp>), whose content never changes.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jettison.debian.control import parse_paragraphs
+from jettison.errors import JettisonError
+
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+DEFAULT_SNAPSHOT_MIRROR = "http://snapshot.debian.org/archive/debian"
+KEYRING_CANDIDATES = (
+    "/usr/share/keyrings/debian-archive-keyring.gpg",
+    "/usr/share/keyrings/debian-archive-keyring.pgp",
+)
+INDEX_FORMAT = 1
+# The fields of a Packages paragraph that resolution and extraction use; the parsed index keeps only these.
+KEPT_FIELDS = (
+    "Package", "Version", "Architecture", "Depends", "Pre-Depends", "Provides", "Filename", "SHA256",
+    "Size", "Installed-Size", "Essential", "Priority", "Section", "Source", "Multi-Arch",
+)  # fmt: skip
+_SNAPSHOT = re.compile(r"^\d{8}T\d{6}Z$")
+
+# fetch(url) -> bytes; raises OSError-like JettisonError. Tests pass a function reading local files.
+Fetcher = Callable[[str], bytes]
+
+
+def default_mirror() -> str:
+    return os.environ.get("JETTISON_DEBIAN_MIRROR", "").strip() or DEFAULT_MIRROR
+
+
+def mirror_for(snapshot: str | None, mirror: str | None = None) -> str:
+    """The archive root URL: `mirror`, else the snapshot service for a pinned timestamp, else the default."""
+    if mirror:
+        return mirror.rstrip("/")
+    if snapshot:
+        if not _SNAPSHOT.match(snapshot):
+            raise JettisonError(f"snapshot {snapshot!r} is not a timestamp like 20261201T000000Z")
+        root = os.environ.get("JETTISON_DEBIAN_SNAPSHOT_MIRROR", "").strip() or DEFAULT_SNAPSHOT_MIRROR
+        return f"{root.rstrip('/')}/{snapshot}"
+    return default_mirror().rstrip("/")
+
+
+def find_keyring(explicit: str | Path | None = None) -> Path:
+    candidates = [explicit] if explicit else []
+    if os.environ.get("JETTISON_DEBIAN_KEYRING"):
+        candidates.insert(0, os.environ["JETTISON_DEBIAN_KEYRING"])
+    candidates += list(KEYRING_CANDIDATES)
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise JettisonError(
+        "no Debian archive keyring (looked for $JETTISON_DEBIAN_KEYRING and "
+        f"{', '.join(KEYRING_CANDIDATES)}): apt-get install debian-archive-keyring"
+    )
+
+
+def http_fetcher(timeout: float = 60.0) -> Fetcher:
+    import httpx
+
+    client = httpx.Client(timeout=timeout, follow_redirects=True)
+
+    def fetch(url: str) -> bytes:
+        try:
+            response = client.get(url)
+        except httpx.HTTPError as error:
+            raise JettisonError(f"cannot reach {url}: {error}") from None
+        if response.status_code != 200:
+            raise JettisonError(f"{url}: HTTP {response.status_code}")
+        return response.content
+
+    return fetch
+
+
+# ---- signature ----------------------------------------------------------------------------------------
+
+
+def verify_inrelease(data: bytes, keyring: Path, where: str) -> str:
+    """The signed text of an InRelease file, after gpgv checked its signature against `keyring`."""
+    gpgv = shutil.which("gpgv")
+    if gpgv is None:
+        raise JettisonError("gpgv is needed to verify the Debian archive signature: apt-get install gpgv")
+    with tempfile.TemporaryDirectory(prefix="jettison-gpgv-") as scratch:
+        signed = Path(scratch) / "InRelease"
+        signed.write_bytes(data)
+        out = Path(scratch) / "Release"
+        result = subprocess.run(
+            [gpgv, "--status-fd", "1", "--keyring", str(keyring), "--output", str(out), str(signed)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        good = any(line.startswith("[GNUPG:] VALIDSIG ") for line in result.stdout.splitlines())
+        if result.returncode != 0 or not good or not out.is_file():
+            reason = next(
+                (line.split(" ", 2)[1] for line in result.stdout.splitlines() if line.startswith("[GNUPG:] ")
+                 and line.split(" ", 2)[1] in ("BADSIG", "ERRSIG", "NO_PUBKEY", "EXPKEYSIG", "REVKEYSIG")),
+                "no valid signature",
+            )  # fmt: skip
+            raise JettisonError(f"bad OpenPGP signature ({reason}) against keyring {keyring}", where)
+        return out.read_text("utf-8")
+
+
+# ---- the archive ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    path: str  # relative to dists/<suite>/, e.g. main/binary-amd64/Packages.xz
+    sha256: str
+    size: int
+
+
+@dataclass
+class Release:
+    fields: dict[str, str]
+    files: dict[str, IndexFile] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Release:
+        paragraphs = list(parse_paragraphs(text, where))
+        if not paragraphs:
+            raise JettisonError("empty Release file", where)
+        fields = paragraphs[0]
+        files: dict[str, IndexFile] = {}
+        for line in fields.get("SHA256", "").splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                files[parts[2]] = IndexFile(parts[2], parts[0].lower(), int(parts[1]))
+        if not files:
+            raise JettisonError("Release file lists no SHA256 checksums", where)
+        return cls(fields, files)
+
+    @property
+    def by_hash(self) -> bool:
+        return self.fields.get("Acquire-By-Hash", "").lower() == "yes"
+
+
+@dataclass(frozen=True)
+class Package:
+    """One binary package of the index (the fields in KEPT_FIELDS)."""
+
+    fields: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return self.fields["Package"]
+
+    @property
+    def version(self) -> str:
+        return self.fields["Version"]
+
+    @property
+    def sha256(self) -> str:
+        return self.fields.get("SHA256", "").lower()
+
+    @property
+    def size(self) -> int:
+        return int(self.fields.get("Size", "0") or 0)
+
+    @property
+    def installed_kib(self) -> int:
+        return int(self.fields.get("Installed-Size", "0") or 0)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def _decompress(data: bytes, name: str, where: str) -> bytes:
+    try:
+        if name.endswith(".xz"):
+            return lzma.decompress(data)
+        if name.endswith(".gz"):
+            return gzip.decompress(data)
+        if name.endswith(".bz2"):
+            return bz2.decompress(data)
+    except (lzma.LZMAError, OSError, EOFError, ValueError) as error:
+        raise JettisonError(f"cannot decompress {name}: {error}", where) from None
+    return data
+
+
+class Archive:
+    """One suite of one mirror for one architecture, with downloads cached by SHA256 under `cache_dir`."""
+
+    def __init__(
+        self,
+        suite: str,
+        *,
+        architecture: str = "amd64",
+        mirror: str | None = None,
+        snapshot: str | None = None,
+        cache_dir: Path,
+        keyring: Path | None = None,
+        fetch: Fetcher | None = None,
+        component: str = "main",
+    ) -> None:
+        self.suite = suite
+        self.architecture = architecture
+        self.snapshot = snapshot
+        self.mirror = mirror_for(snapshot, mirror)
+        self.component = component
+        self.cache = Path(cache_dir) / "debian"
+        self._keyring = keyring
+        self._fetch = fetch
+        self.notes: list[str] = []
+
+    @property
+    def fetch(self) -> Fetcher:
+        if self._fetch is None:
+            self._fetch = http_fetcher()
+        return self._fetch
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.cache / "sha256" / sha256
+
+    def _store(self, data: bytes, sha256: str) -> None:
+        path = self.blob_path(sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def fetch_verified(self, url: str, sha256: str, size: int | None, what: str) -> bytes:
+        """`url`'s bytes, from the cache when present; a hash or size mismatch is an error naming `what`."""
+        cached = self.blob_path(sha256)
+        if cached.is_file():
+            data = cached.read_bytes()
+            if hashlib.sha256(data).hexdigest() == sha256:
+                return data
+            cached.unlink()  # a damaged cache entry is fetched again
+        data = self.fetch(url)
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256 or (size is not None and len(data) != size):
+            raise JettisonError(
+                f"{what}: SHA256 {actual} ({len(data)} bytes) does not match the signed index "
+                f"({sha256}, {size} bytes)",
+                url,
+            )
+        self._store(data, sha256)
+        return data
+
+    # -- Release -----------------------------------------------------------------------------------
+
+    def _release_cache(self) -> Path:
+        key = hashlib.sha256(f"{self.mirror}|{self.suite}".encode()).hexdigest()[:16]
+        return self.cache / "releases" / f"{self.suite}-{key}.InRelease"
+
+    def release(self) -> Release:
+        url = f"{self.mirror}/dists/{self.suite}/InRelease"
+        keyring = find_keyring(self._keyring)
+        try:
+            data = self.fetch(url)
+        except JettisonError as error:
+            saved = self._release_cache()
+            if not saved.is_file():
+                raise
+            data = saved.read_bytes()
+            self.notes.append(f"{url} unreachable ({error}); using the InRelease verified on an earlier run")
+        text = verify_inrelease(data, keyring, url)
+        release = Release.parse(text, url)
+        codename = release.fields.get("Codename", "")
+        suite_field = release.fields.get("Suite", "")
+        if self.suite not in (codename, suite_field):
+            raise JettisonError(f"InRelease is for {codename or suite_field!r}, not {self.suite!r}", url)
+        saved = self._release_cache()
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_bytes(data)
+        return release
+
+    # -- Packages ----------------------------------------------------------------------------------
+
+    def packages(self, release: Release) -> list[Package]:
+        """The component's Packages index for the architecture, verified against the Release's SHA256."""
+        stem = f"{self.component}/binary-{self.architecture}/Packages"
+        for suffix in (".xz", ".gz", ""):
+            entry = release.files.get(stem + suffix)
+            if entry is not None:
+                break
+        else:
+            raise JettisonError(f"Release lists no {stem}(.xz|.gz)", f"{self.mirror}/dists/{self.suite}")
+        parsed = self.cache / "indexes" / f"{entry.sha256}.json"
+        if parsed.is_file():
+            try:
+                data = json.loads(parsed.read_text("utf-8"))
+                if data.get("format") == INDEX_FORMAT:
+                    return [Package(fields) for fields in data["packages"]]
+            except ValueError:
+                pass
+        directory = f"{self.mirror}/dists/{self.suite}"
+        url = (
+            f"{directory}/{self.component}/binary-{self.architecture}/by-hash/SHA256/{entry.sha256}"
+            if release.by_hash
+            else f"{directory}/{entry.path}"
+        )
+        raw = self.fetch_verified(url, entry.sha256, entry.size, f"Packages index {entry.path}")
+        text = _decompress(raw, entry.path, url).decode("utf-8", "replace")
+        packages = [
+            Package({k: v for k, v in fields.items() if k in KEPT_FIELDS})
+            for fields in parse_paragraphs(text, url)
+            if "Package" in fields and "Version" in fields
+        ]
+        parsed.parent.mkdir(parents=True, exist_ok=True)
+        temporary = parsed.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps({"format": INDEX_FORMAT, "packages": [p.fields for p in packages]}), "utf-8"
+        )
+        temporary.replace(parsed)
+        return packages
+
+    def deb(self, package: Package) -> bytes:
+        """The package's .deb, verified by the SHA256 and size the signed index gives."""
+        if not package.sha256 or "Filename" not in package.fields:
+            raise JettisonError(f"{package}: the index gives no Filename/SHA256")
+        url = f"{self.mirror}/{package.fields['Filename']}"
+        return self.fetch_verified(url, package.sha256, package.size, f"{package.name}_{package.version}.deb")
