@@ -8,23 +8,35 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext
+from jettison.dockerfile.rules.base import Rule, RuleContext, edit_at
 from jettison.model.findings import Finding, Fix, Severity
 
-_SHELL_SYNTAX = re.compile(r"[$`|&;<>(){}*?~]")
+# What makes /bin/sh do more than split on blanks: expansions, operators, globs, quotes, escapes,
+# comments, several lines. A command with any of them has no exec form that behaves the same.
+_SHELL_SYNTAX = re.compile(r"[$`|&;<>(){}*?~\[\]'\"\\#!\n]")
+# Words the shell runs itself: in exec form they are not programs.
+_SHELL_WORDS = {
+    ".", "source", "cd", "export", "set", "unset", "eval", "ulimit", "umask", "trap", "if", "for", "while",
+    "until", "case", "shift", "alias", "readonly", "local", "wait", "command", "builtin", "exit",
+}  # fmt: skip
 
 
 def exec_form(command: str) -> str | None:
-    """The exec form of a shell-form command when it uses no shell features, else None."""
+    """The exec form of a shell-form command when /bin/sh would only split it on blanks, else None.
+
+    A leading `exec` is dropped (exec form already replaces the shell); a leading `NAME=value` or a
+    shell builtin has no exec form.
+    """
     if _SHELL_SYNTAX.search(command):
         return None
-    try:
-        return json.dumps(shlex.split(command))
-    except ValueError:
+    words = command.split()
+    if words[:1] == ["exec"]:
+        words = words[1:]
+    if not words or "=" in words[0] or words[0] in _SHELL_WORDS:
         return None
+    return json.dumps(words, ensure_ascii=False)
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -32,21 +44,29 @@ def check(context: RuleContext) -> Iterator[Finding]:
     for instruction in (runtime.entrypoint, runtime.cmd):
         if instruction is None or instruction.json_form:
             continue
-        if instruction.keyword == "CMD" and runtime.entrypoint is not None and runtime.entrypoint.json_form:
+        entrypoint = runtime.entrypoint
+        if instruction.keyword == "CMD" and entrypoint is not None and entrypoint.json_form:
             note = "it is passed to the ENTRYPOINT as `/bin/sh -c ...`"
         else:
             note = "/bin/sh becomes PID 1 and never forwards SIGTERM: no graceful shutdown"
         replacement = exec_form(instruction.raw_args.strip())
+        edits = ()
+        safe = replacement is not None
+        if instruction.keyword == "ENTRYPOINT" and runtime.cmd is not None:
+            replacement = None  # in exec form the CMD's words become the ENTRYPOINT's arguments
+        elif instruction.keyword == "CMD" and entrypoint is not None and entrypoint.json_form:
+            safe = False  # the ENTRYPOINT saw `/bin/sh -c "..."`; it would see the words themselves
+        if replacement is not None:
+            original = instruction.original
+            keyword = re.match(r"\S+[ \t]+", original)
+            if keyword is not None:
+                edits = (edit_at(context, instruction, keyword.end(), len(original), replacement),)
         yield RULE.finding(
             context,
             instruction,
             f"shell-form {instruction.keyword}: {note}; use the exec form"
             + (f" {instruction.keyword} {replacement}" if replacement else " (or `exec` in a script)"),
-            fix=Fix(
-                "exec form",
-                safe=replacement is not None,
-                replacement=f"{instruction.keyword} {replacement}" if replacement else None,
-            ),
+            fix=Fix("exec form", safe=safe and bool(edits), edits=edits),
         )
 
 
