@@ -97,6 +97,9 @@ def http_fetcher(timeout: float = 60.0) -> Fetcher:
     return fetch
 
 
+# gpgv's status words for a failed check, the most telling first (ERRSIG comes with NO_PUBKEY).
+_SIGNATURE_FAILURES = ("BADSIG", "NO_PUBKEY", "EXPKEYSIG", "REVKEYSIG", "EXPSIG", "ERRSIG")
+
 # ---- signature ----------------------------------------------------------------------------------------
 
 
@@ -115,11 +118,10 @@ def verify_inrelease(data: bytes, keyring: Path, where: str) -> str:
         )  # fmt: skip
         good = any(line.startswith("[GNUPG:] VALIDSIG ") for line in result.stdout.splitlines())
         if result.returncode != 0 or not good or not out.is_file():
-            reason = next(
-                (line.split(" ", 2)[1] for line in result.stdout.splitlines() if line.startswith("[GNUPG:] ")
-                 and line.split(" ", 2)[1] in ("BADSIG", "ERRSIG", "NO_PUBKEY", "EXPKEYSIG", "REVKEYSIG")),
-                "no valid signature",
-            )  # fmt: skip
+            status = {
+                line.split(" ", 2)[1] for line in result.stdout.splitlines() if line.startswith("[GNUPG:] ")
+            }
+            reason = next((name for name in _SIGNATURE_FAILURES if name in status), "no valid signature")
             raise JettisonError(f"bad OpenPGP signature ({reason}) against keyring {keyring}", where)
         return out.read_text("utf-8")
 
