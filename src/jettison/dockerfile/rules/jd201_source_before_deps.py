@@ -8,9 +8,13 @@ dependencies. Copy the dependency manifests first, install, then copy the source
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext
+from jettison.dockerfile.installs import PipInstall
+from jettison.dockerfile.model import CopySource, Stage, Step
+from jettison.dockerfile.rules.base import Rule, RuleContext, shell_commands
+from jettison.model.edits import Edit
 from jettison.model.findings import Finding, Fix, Saving, Severity
 
 MANIFESTS = (
@@ -57,15 +61,85 @@ def check(context: RuleContext) -> Iterator[Finding]:
                         f"source copied (line {broad.step.line}) before dependencies are installed "
                         f"({what}, line {step.line}): every code edit reinstalls them",
                         saving=Saving(seconds=SAVING_SECONDS),
-                        fix=Fix(
-                            "COPY the requirements file alone, install, then COPY the source", safe=False
-                        ),
+                        fix=_fix(context, stage, broad, step, pip),
                         data={"install_line": step.line},
                     )
                     break
             else:
                 continue
             break
+
+
+_DESCRIPTION = "COPY the requirements file alone, install, then COPY the source"
+# Requirements-file options that reach other files of the project (or the source itself).
+_FILE_OPTIONS = ("-r", "-c", "-e", "-f", "--requirement", "--constraint", "--editable", "--find-links")
+# Instructions the install may be moved above without changing what it sees.
+_CROSSABLE = {"COPY", "ADD", "LABEL", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "CMD", "ENTRYPOINT"}
+
+
+def _fix(context: RuleContext, stage: Stage, broad: CopySource, step: Step, pip: PipInstall) -> Fix:
+    """Two edits: above `COPY . <dir>` insert a COPY of the requirements file and the install RUN as
+    written; delete the RUN where it was. Only for `COPY . <dir>` and a pip/uv pip install whose
+    requirement files land under <dir>, with nothing but COPY/ADD/metadata between them. Safe when
+    the RUN runs nothing else, crosses no other COPY, and every requirements file is in the context
+    and names no other file (-r/-c/-e/-f, local paths): then the install sees what it saw before."""
+    copy = broad.step.instruction
+    run = step.instruction
+    flags = [flag for flag in copy.flags if flag.split("=", 1)[0] in ("--chown", "--chmod", "--link")]
+    between = [s for s in stage.steps if broad.step.line < s.line < step.line]
+    if (
+        broad.sources not in ((".",), ("./",))
+        or len(flags) != len(copy.flags)
+        or pip.tool not in ("pip", "uv")
+        or pip.local
+        or not pip.requirement_files
+        or run.heredocs
+        or any(s.keyword not in _CROSSABLE for s in between)
+    ):
+        return Fix(_DESCRIPTION)
+    target = posixpath.normpath(posixpath.join(broad.step.workdir, broad.destination))
+    copies = []
+    for requirements in (*pip.requirement_files, *pip.constraint_files):
+        installed = posixpath.normpath(posixpath.join(step.workdir, requirements))
+        source = posixpath.relpath(installed, target)
+        if source.startswith("..") or re.search(r"[\s$\"'\\]", source + installed):
+            return Fix(_DESCRIPTION)
+        copies.append((source, installed))
+    commands = shell_commands(context, run)
+    safe = (
+        commands is not None
+        and len(commands) == 1
+        and not any(s.keyword in ("COPY", "ADD") for s in between)
+        and all(_plain_requirements(context, source) for source, _ in copies)
+    )
+    head = " ".join(["COPY", *flags])
+    text = "".join(f"{head} {source} {installed}\n" for source, installed in copies) + run.original + "\n"
+    path = context.model.path
+    return Fix(
+        _DESCRIPTION,
+        safe=safe,
+        edits=(Edit.insert_before(path, copy, text), Edit.delete_lines(path, run.start_line, run.end_line)),
+    )
+
+
+def _plain_requirements(context: RuleContext, source: str) -> bool:
+    """The requirements file is in the build context and names only distributions."""
+    project = context.project
+    if source not in project.sent_files():
+        return False
+    text = project.read_text(source)
+    if text is None:
+        return False
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        word = line.split()[0]
+        if word.startswith(_FILE_OPTIONS) or word.startswith((".", "/", "~", "file:")):
+            return False
+        if "/" in word.split("@", 1)[0] and "://" not in word:
+            return False
+    return True
 
 
 RULE = Rule(
