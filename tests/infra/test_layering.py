@@ -1,6 +1,7 @@
 """Nothing below imports from above.
 
-model <- project/deps/dockerfile/gunicorn/oci <- build/inspect <- report <- cli.
+model <- project/deps/dockerfile/gunicorn/oci <- builder/inspect <- report <- cli.
+Imports under `if TYPE_CHECKING:` are annotations only, not dependencies, and are not counted.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ALLOWED = {
     "gunicorn": {"model", "gunicorn"},
     "dockerfile": {"model", "project", "dockerfile", "gunicorn", "deps"},
     "oci": {"model", "oci"},
-    "build": {"model", "project", "deps", "dockerfile", "gunicorn", "oci", "build"},
+    "builder": {"model", "project", "deps", "dockerfile", "gunicorn", "oci", "builder"},
     "inspect": {"model", "project", "oci", "inspect"},
     "report": {"model", "report", "deps", "inspect"},
 }
@@ -28,8 +29,16 @@ LEAVES = {"errors", "atomicfile", "__init__"}
 
 def _imported_jettison_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    type_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for child in ast.walk(node)
+    }
     found: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module]
         elif isinstance(node, ast.Import):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jettison.runtime.traced_audit import TracedAudit
+if TYPE_CHECKING:  # only the type: report sits below runtime, which renders through it
+    from jettison.runtime.traced_audit import TracedAudit
 
 _STATUS_STYLE = {"ok": "green", "crashed": "red", "hung": "red"}
 
