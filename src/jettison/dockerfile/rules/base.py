@@ -271,3 +271,20 @@ def install_word(command: list[Word]) -> tuple[str, Word] | None:
     if subcommand == "install" or (tool == "uv" and index == 1 and subcommand == "sync"):
         return tool, command[index]
     return None
+
+
+def retag_base(context: RuleContext, instruction: Instruction, tag: str) -> Edit | None:
+    """An edit of a FROM giving its image reference `tag`, registry and repository kept as written and
+    any digest dropped (it pins the old tag's image); None when the reference is not written plainly
+    (a `$VAR`, quotes) and so cannot be edited here."""
+    commands = shell_commands(context, instruction)
+    if not commands or not commands[0]:
+        return None
+    word = commands[0][0]
+    written = instruction.original[word.start : word.end]
+    if written != word.text or "$" in written:
+        return None
+    name = written.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return edit_at(context, instruction, word.start, word.end, f"{name}:{tag}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jettison.dockerfile.rules.base import Rule, RuleContext
+from jettison.dockerfile.rules.base import Rule, RuleContext, retag_base
 from jettison.dockerfile.rules.images import parse_image
 from jettison.model.findings import Finding, Fix, Saving, Severity
 
@@ -30,7 +30,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
         return
     if image.variant not in ("", "bookworm", "bullseye", "buster", "stretch", "trixie"):
         return
-    slim = f"{image.repository}:{image.tag}-slim" if image.tag else f"{image.repository}:slim"
+    tag = slim_tag(image.tag)
+    slim = f"{image.repository}:{tag}"
+    edit = retag_base(context, stage.from_instruction, tag) if stage.base == stage.base_raw else None
     yield RULE.finding(
         context,
         stage.from_instruction,
@@ -38,10 +40,21 @@ def check(context: RuleContext) -> Iterator[Finding]:
         saving=Saving(megabytes=SAVING_MB),
         fix=Fix(
             f"use {slim} (move compilers into a builder stage if the build needs them)",
-            safe=False,
-            replacement=slim,
+            safe=False,  # slim lacks compilers, headers and libraries a build or the app may use
+            edits=(edit,) if edit is not None else (),
         ),
     )
+
+
+def slim_tag(tag: str | None) -> str:
+    """The -slim tag of a full python tag: `3.11` -> `3.11-slim`, `3.12-bookworm` -> `3.12-slim-bookworm`,
+    `bookworm` -> `slim-bookworm`, none or `latest` -> `slim`."""
+    if not tag or tag == "latest":
+        return "slim"
+    if tag[0].isdigit():
+        version, _, variant = tag.partition("-")
+        return f"{version}-slim-{variant}" if variant else f"{version}-slim"
+    return f"slim-{tag}"
 
 
 RULE = Rule(
