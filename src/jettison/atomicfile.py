@@ -21,8 +21,17 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
-def write_atomically(path: Path, content: str | bytes, *, keep_backup: bool = True) -> Path | None:
-    """Replace `path` with `content` atomically; return where the old file was kept, if any."""
+NEW_FILE_MODE = 0o644
+NEW_SCRIPT_MODE = 0o755
+
+
+def write_atomically(
+    path: Path, content: str | bytes, *, keep_backup: bool = True, new_mode: int = NEW_FILE_MODE
+) -> Path | None:
+    """Replace `path` with `content` atomically; return where the old file was kept, if any.
+
+    A replaced file keeps its mode; a new one gets `new_mode` (0644: mkstemp's 0600 would leave it
+    unreadable to an image's non-root user)."""
     path = Path(path)
     data = content.encode() if isinstance(content, str) else content
     directory = path.parent if str(path.parent) else Path(".")
@@ -44,8 +53,7 @@ def write_atomically(path: Path, content: str | bytes, *, keep_backup: bool = Tr
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if old_mode is not None:
-            os.chmod(tmp, old_mode)
+        os.chmod(tmp, old_mode if old_mode is not None else new_mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -41,7 +41,7 @@ def test_editable_requirement_is_refused(tmp_path):
 
 def test_the_fix_plan_decides_requirements_conf_ignore_and_entrypoint(tmp_path):
     from jettison.dockerfile.generate import ImageFacts
-    from jettison.fix import FileChange, FixPlan
+    from jettison.fixer import FileChange, FixPlan
     from jettison.gunicorn.config import GunicornDefaults
 
     project = make_project(tmp_path / "p")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from jettison.deps.prune import pruned_requirements
-from jettison.fix import FixOptions, apply, plan_fix
+from jettison.fixer import FixOptions, apply
+from jettison.fixer import plan_template as plan_fix
 from jettison.model.audit import AuditOptions
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
-"""plan_fix and apply on a small story-like project (tests/fix/projects/story), offline.
+"""plan_template (the template recipe: projects without a Dockerfile, jettison build) and apply, offline,
+on a small story-like project (tests/fix/projects/story).
 
 The requirements engine is given as a plain function here (`keep_as_is`), so these tests need no
 index; the example's pruning is covered by the golden test.
@@ -15,7 +16,8 @@ from click.testing import CliRunner
 
 from jettison.cli import main
 from jettison.errors import JettisonError
-from jettison.fix import FixOptions, apply, plan_fix
+from jettison.fixer import FixOptions, apply
+from jettison.fixer import plan_template as plan_fix
 
 STORY = Path(__file__).parent / "projects" / "story"
 TODAY = datetime.date(2026, 11, 29)
@@ -126,7 +128,7 @@ def test_missing_dockerfile_is_a_user_error(tmp_path):
 
 
 def test_cli_shows_a_diff_by_default_and_writes_with_write(project, monkeypatch):
-    monkeypatch.setattr("jettison.fix._engine_prune", lambda: keep_as_is)
+    monkeypatch.setattr("jettison.fixer.template._engine_prune", lambda: keep_as_is)
     runner = CliRunner()
     before = (project / "Dockerfile").read_text()
     shown = runner.invoke(main, ["fix", str(project)])

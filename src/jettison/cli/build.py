@@ -52,10 +52,10 @@ class RichProgress:
 
 
 def fix_planner(root: Path, requirements: str | None, prune: object) -> object:
-    """`jettison fix`'s plan for the project (never written): what the build takes its recipe from."""
-    from jettison.fix import FixOptions, plan_fix
+    """The template recipe's plan for the project (never written): what the build takes its recipe from."""
+    from jettison.fixer import FixOptions, plan_template
 
-    return plan_fix(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
+    return plan_template(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
 
 
 @click.command(name="build")

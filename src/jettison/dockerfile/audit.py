@@ -178,3 +178,37 @@ def dockerfile_findings(
                 seen.add(key)
                 findings.append(finding)
     return findings
+
+
+def lint_dockerfile_text(
+    project_root: Path,
+    relative: str,
+    text: str,
+    config: JettisonConfig | None = None,
+    unused_requirements: Mapping[str, int | None] | Iterable[str] | None = None,
+    rules: Iterable[Rule] = RULES,
+) -> list[Finding]:
+    """The rules' findings on `text` as the project's Dockerfile `relative` (nothing is read from that
+    path, nothing written): the same build context and project facts dockerfile_findings gives it. This
+    is how `jettison fix` asks the rules again about the text it has edited in memory."""
+    config = config or JettisonConfig()
+    root = project_root.resolve()
+    path = root / relative
+    model = parse_model(text, relative)
+    directory = build_context(root, path, model)
+    facts = ProjectFacts.from_directory(
+        directory, unused=_unused_sizes(unused_requirements), kill_grace=config.kill_grace
+    )
+    own_ignore = path.with_name(path.name + ".dockerignore")
+    if own_ignore.is_file():
+        ignore_text = own_ignore.read_text(encoding="utf-8", errors="replace")
+        facts = dataclasses.replace(facts, dockerignore=DockerIgnore.from_text(ignore_text, str(own_ignore)))
+    prefix = directory.relative_to(root).as_posix()
+    findings = []
+    for finding in lint_model(model, facts, rules):
+        location = finding.location
+        if location is not None and location.path != relative and prefix != ".":
+            location = dataclasses.replace(location, path=f"{prefix}/{location.path}")
+            finding = dataclasses.replace(finding, location=location)
+        findings.append(finding)
+    return findings

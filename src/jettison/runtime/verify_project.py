@@ -10,7 +10,6 @@ the named distributions, and those the trace keeps, in the requirements.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,15 +87,15 @@ def _build(engine: DockerEngine, context: Path, dockerfile: str, tag: str) -> st
     return tag
 
 
-def _fixed_copy(root: Path, into: Path, dockerfile: str, keep: frozenset[str], trace: bool) -> Path:
-    from jettison.fix import FixOptions, plan_fix
+def _fixed_copy(
+    root: Path, into: Path, dockerfile: str, keep: frozenset[str], trace: bool, unsafe: bool = False
+) -> Path:
+    """A copy of the project with `jettison fix`'s edits applied (the `keep` distributions never pruned)."""
+    from jettison.fixer import FixOptions, apply, plan_fix
 
     copy = copy_project(root, into)
-    plan = plan_fix(copy, FixOptions(dockerfile=dockerfile, prune=prune_keeping(keep, trace=trace)))
-    for change in plan.pending:
-        change.path.parent.mkdir(parents=True, exist_ok=True)
-        change.path.write_text(change.new, encoding="utf-8")
-        os.chmod(change.path, 0o755 if change.executable else 0o644)
+    apply(plan_fix(copy, FixOptions(dockerfile=dockerfile, keep=keep, trace=trace, unsafe=unsafe)),
+          keep_backup=False)  # fmt: skip
     return copy
 
 
@@ -113,7 +112,7 @@ def _pruned_provider(root: Path, module: str) -> str | None:
 def verify_project(
     root: Path, engine: DockerEngine | None, dockerfile: str = "Dockerfile", new_image: str | None = None,
     original_image: str | None = None, env_file: Path | None = None, start_timeout: float = START_TIMEOUT,
-    keep: frozenset[str] = frozenset(), trace: bool = False,
+    keep: frozenset[str] = frozenset(), trace: bool = False, unsafe_fixes: bool = False,
 ) -> ProjectVerification:  # fmt: skip
     """Compare the project's own image with jettison's; restore pruned distributions the new one misses."""
     root = Path(root).resolve()
@@ -138,7 +137,8 @@ def verify_project(
             if new_image is not None:
                 new = engine.load(new_image, _tag(root, "new"))
             else:
-                copy = _fixed_copy(root, Path(scratch) / f"fixed{attempt}", dockerfile, keep, trace)
+                into = Path(scratch) / f"fixed{attempt}"
+                copy = _fixed_copy(root, into, dockerfile, keep, trace, unsafe_fixes)
                 new = _build(engine, copy, dockerfile, _tag(root, "new"))
             report = compare_images(engine, original, new, env, probes, start_timeout)
             result.report = report

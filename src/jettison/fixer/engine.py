@@ -1,0 +1,308 @@
+"""`jettison fix` as an editor (ruff's fix model): the audit's findings carry their own edits of the
+user's files (model/edits.py); fix applies them and changes nothing else.
+
+Pass 1 takes the fixes of `run_audit`'s findings: safe ones always, unsafe ones with `unsafe`; unused
+requirements (JR101) become deletions of their lines (fixer/requirements.py). Edits are taken per file
+in a stable order (rule id, then position), a finding's edits all or none; a finding whose edits
+overlap ones already taken waits. Each next pass asks the Dockerfile rules again about the edited text
+(in memory, nothing written) and takes their new edits, until no edit is left or MAX_PASSES: the plan
+is a fixpoint, so applying it and planning again changes nothing. Files no fix names are not touched.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jettison.audit import RULE_DEPENDENCY_ONLY, RULE_MISSING, RULE_UNUSED, run_audit
+from jettison.dockerfile.audit import find_dockerfiles, lint_dockerfile_text
+from jettison.errors import JettisonError
+from jettison.fixer.lock import relock
+from jettison.fixer.plan import AppliedFix, FileChange, FixOptions, FixPlan
+from jettison.fixer.requirements import requirement_edits
+from jettison.fixer.template import new_project_plan
+from jettison.model.audit import AuditOptions
+from jettison.model.edits import Edit, apply_edits, offsets
+from jettison.model.findings import Finding
+from jettison.model.requirements import normalize_name
+from jettison.policy import apply_policy, policy_reader
+from jettison.project.config import load_config
+
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    finding: Finding
+    edits: tuple[Edit, ...]
+    safe: bool
+
+    @property
+    def order(self) -> tuple:  # type: ignore[type-arg]
+        first = min(self.edits)
+        return (self.finding.rule, first.line, first.column, first.end_line, first.end_column, self.edits)
+
+
+class _Texts:
+    """The project's files as edited so far (read on first use)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.original: dict[str, str | None] = {}
+        self.current: dict[str, str] = {}
+
+    def relative(self, path: str) -> str | None:
+        candidate = Path(path)
+        absolute = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
+        root = self.root.resolve()
+        if root not in absolute.parents:
+            return None  # an edit outside the project is never made
+        return absolute.relative_to(root).as_posix()
+
+    def get(self, relative: str) -> str:
+        if relative not in self.current:
+            try:
+                text = (self.root / relative).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                text = None
+            except (UnicodeDecodeError, IsADirectoryError) as error:
+                raise JettisonError("cannot edit: not a UTF-8 text file", self.root / relative) from error
+            self.original[relative] = text
+            self.current[relative] = text or ""
+        return self.current[relative]
+
+
+def _key(finding: Finding) -> tuple:  # type: ignore[type-arg]
+    location = finding.location
+    return (finding.rule, location.path if location else None, location.line if location else None,
+            finding.fix.description if finding.fix else finding.message)  # fmt: skip
+
+
+def _where(finding: Finding) -> str:
+    return f"{finding.location}: " if finding.location else ""
+
+
+def _traced_keep(root: Path, options: AuditOptions) -> set[str]:
+    from jettison.deps.index import cache_dir
+    from jettison.deps.pipeline import audit_requirements
+    from jettison.runtime.traced_audit import traced_audit
+
+    audit = audit_requirements(root, options)
+    return set(traced_audit(root, audit, options.cache or cache_dir()).kept_by_trace())
+
+
+def _candidates(
+    findings: Iterable[Finding],
+    texts: _Texts,
+    options: FixOptions,
+    keep: set[str],
+    notes: list[str],
+    unsafe: dict[tuple, Finding],  # type: ignore[type-arg]
+) -> list[_Candidate]:
+    out = []
+    for finding in findings:
+        fix = finding.fix
+        if finding.rule == RULE_UNUSED:
+            distribution = normalize_name(str(finding.data.get("distribution", "")))
+            if distribution in keep:
+                notes.append(f"{_where(finding)}{distribution} kept (it is needed at run time)")
+                continue
+            path = texts.relative(finding.location.path) if finding.location else None
+            if path is None:
+                notes.append(f"{_where(finding)}{distribution} is unused: no file to edit; left as declared")
+                continue
+            edits, note = requirement_edits(finding, texts.get(path))
+            if note:
+                notes.append(note)
+            if edits:
+                out.append(_Candidate(finding, tuple(edits), True))
+            continue
+        if finding.rule in (RULE_MISSING, RULE_DEPENDENCY_ONLY):
+            notes.append(f"{finding.rule} {_where(finding)}{finding.message} (fix never adds requirements: "
+                         "declare it yourself)")  # fmt: skip
+            continue
+        if fix is None:
+            continue
+        if not fix.edits:
+            notes.append(f"{finding.rule} {_where(finding)}{fix.description} (no automatic edit)")
+            continue
+        if not (fix.safe or options.unsafe):
+            unsafe[_key(finding)] = finding
+            continue
+        out.append(_Candidate(finding, fix.edits, fix.safe))
+    return out
+
+
+def _apply_pass(
+    candidates: list[_Candidate],
+    texts: _Texts,
+    notes: list[str],
+    seen: set[tuple],  # type: ignore[type-arg]
+) -> tuple[list[AppliedFix], int]:
+    """Apply what fits; return the fixes made and how many waited for a next pass."""
+    by_file: dict[str, list[tuple[_Candidate, list[Edit]]]] = {}
+    for candidate in sorted(candidates, key=lambda c: c.order):
+        identity = (candidate.finding.rule, candidate.edits)
+        if identity in seen:
+            continue  # the same fix reported twice (a context rule seen from two Dockerfiles)
+        seen.add(identity)
+        edits = []
+        for edit in candidate.edits:
+            relative = texts.relative(edit.path)
+            if relative is None:
+                notes.append(f"{candidate.finding.rule}: edit of {edit.path} (outside the project) not made")
+                break
+            edits.append(Edit(relative, edit.line, edit.column, edit.end_line, edit.end_column, edit.content))
+        else:
+            if len({e.path for e in edits}) != 1:
+                notes.append(f"{candidate.finding.rule}: a fix editing several files is not applied")
+                continue
+            by_file.setdefault(edits[0].path, []).append((candidate, edits))
+    made: list[AppliedFix] = []
+    waiting = 0
+    for relative, items in sorted(by_file.items()):
+        text = texts.get(relative)
+        taken_ranges: list[tuple[int, int]] = []
+        taken: list[Edit] = []
+        for candidate, edits in items:
+            try:
+                ranges = [offsets(text, edit) for edit in edits]
+            except ValueError as error:
+                notes.append(
+                    f"{candidate.finding.rule} {relative}: edit does not fit the file ({error}); skipped"
+                )
+                continue
+            inner = any(i != j and (a[0] < b[1] and b[0] < a[1] or a[0] == b[0])
+                        for i, a in enumerate(ranges) for j, b in enumerate(ranges))  # fmt: skip
+            if inner:
+                notes.append(f"{candidate.finding.rule} {relative}: its edits overlap each other; skipped")
+                continue
+            if any(s < te and ts < e or s == ts for s, e in ranges for ts, te in taken_ranges):
+                waiting += 1
+                seen.discard((candidate.finding.rule, candidate.edits))
+                continue
+            taken_ranges += ranges
+            taken += edits
+            first = min(edits)
+            made.append(AppliedFix(candidate.finding.rule, relative, first.line,
+                                   candidate.finding.fix.description if candidate.finding.fix else
+                                   candidate.finding.message, candidate.safe))  # fmt: skip
+        if taken:
+            new_text, _applied, skipped = apply_edits(text, taken)
+            assert not skipped, skipped  # checked above
+            texts.current[relative] = new_text
+    return made, waiting
+
+
+def _relint(root: Path, dockerfiles: list[str], texts: _Texts, options: FixOptions, config) -> list[Finding]:  # noqa: ANN001
+    findings: list[Finding] = []
+    for relative in dockerfiles:
+        kwargs = {"rules": options.rules} if options.rules is not None else {}
+        findings += lint_dockerfile_text(root, relative, texts.get(relative), config, **kwargs)
+    return apply_policy(findings, config, policy_reader(root))
+
+
+def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> FixPlan:
+    """Every edit `jettison fix` would make to the project at `project_root`. Writes nothing."""
+    options = options or FixOptions()
+    root = Path(project_root)
+    if not root.is_dir():
+        raise JettisonError("not a directory", root)
+    config = load_config(root)
+    found = [
+        p.relative_to(root.resolve()).as_posix() for p in find_dockerfiles(root.resolve(), config.exclude)
+    ]
+    if not (root / options.dockerfile).is_file():
+        if options.dockerfile != "Dockerfile" or found:
+            raise JettisonError("no such Dockerfile (use --dockerfile to name it)", root / options.dockerfile)
+        return new_project_plan(root, options)
+    audit_options = options.audit or AuditOptions()
+    keep = {normalize_name(name) for name in options.keep}
+    if options.trace:
+        keep |= _traced_keep(root, audit_options)
+    report = run_audit(root, audit_options)
+    texts = _Texts(root)
+    notes: list[str] = []
+    unsafe: dict[tuple, Finding] = {}  # type: ignore[type-arg]
+    seen: set[tuple] = set()  # type: ignore[type-arg]
+    requirement_findings = [f for f in report.findings if f.rule.startswith("JR")]
+    if options.rules is None:
+        dockerfile_rule_findings = [f for f in report.findings if not f.rule.startswith("JR")]
+    else:  # the rules given, instead of all of them (tests)
+        dockerfile_rule_findings = _relint(root, found, texts, options, config)
+    candidates = _candidates(requirement_findings, texts, options, keep, notes, unsafe)
+    fix_unsafe: dict[tuple, Finding] = {}  # type: ignore[type-arg]
+    candidates += _candidates(dockerfile_rule_findings, texts, options, keep, notes, fix_unsafe)
+    fixes: list[AppliedFix] = []
+    passes = 0
+    while candidates and passes < MAX_PASSES:
+        passes += 1
+        made, waiting = _apply_pass(candidates, texts, notes, seen)
+        fixes += made
+        if not made and not waiting:
+            break
+        # Ask the rules again about the edited Dockerfiles: new edits, and those that waited.
+        fix_unsafe = {}
+        seen = {identity for identity in seen if identity[0].startswith("JR")}
+        candidates = _candidates(
+            _relint(root, found, texts, options, config), texts, options, keep, [], fix_unsafe
+        )
+    else:
+        if candidates:
+            notes.append(f"fixes still pending after {MAX_PASSES} passes: run fix again to review them")
+    unsafe.update(fix_unsafe)
+    changes = _changes(root, texts)
+    changes, lock_notes, fixes = _keep_lock_consistent(root, changes, texts, fixes, audit_options)
+    notes += lock_notes
+    if unsafe:
+        notes.append(
+            f"{len(unsafe)} unsafe fix(es) available with --unsafe-fixes: "
+            + "; ".join(f"{f.rule} {_where(f)}{f.fix.description}" for f in unsafe.values() if f.fix)
+        )
+    return FixPlan(root=root, changes=tuple(changes), notes=tuple(dict.fromkeys(notes)), fixes=tuple(fixes),
+                   passes=passes)  # fmt: skip
+
+
+def _changes(root: Path, texts: _Texts) -> list[FileChange]:
+    return [
+        FileChange(root / relative, relative, texts.original[relative], text)
+        for relative, text in sorted(texts.current.items())
+        if text != (texts.original[relative] or "")
+    ]
+
+
+def _keep_lock_consistent(
+    root: Path, changes: list[FileChange], texts: _Texts, fixes: list[AppliedFix], options: AuditOptions
+) -> tuple[list[FileChange], list[str], list[AppliedFix]]:
+    """An edited pyproject.toml must still parse, and a uv.lock beside it is locked again; when
+    either fails the pyproject.toml edits are dropped (never a lock that disagrees with the project)."""
+    notes: list[str] = []
+    out = []
+    for change in changes:
+        if change.path.name != "pyproject.toml":
+            out.append(change)
+            continue
+        problem = None
+        try:
+            tomllib.loads(change.new)
+        except tomllib.TOMLDecodeError as error:
+            problem = f"the edited file would not parse ({error})"
+        lock = change.path.with_name("uv.lock")
+        lock_change = None
+        if problem is None and lock.is_file():
+            new_lock, problem = relock(change.path.parent, change.new, offline=options.offline)
+            if new_lock is not None:
+                relative = (Path(change.relative).parent / "uv.lock").as_posix()
+                old_lock = lock.read_text(encoding="utf-8")
+                lock_change = FileChange(lock, relative, old_lock, new_lock)
+        if problem is not None:
+            notes.append(f"{change.relative}: not edited: {problem}; the unused dependencies stay declared")
+            fixes = [f for f in fixes if f.path != change.relative]
+            continue
+        out.append(change)
+        if lock_change is not None:
+            out.append(lock_change)
+            fixes.append(AppliedFix("JR101", lock_change.relative, None, "locked again with `uv lock`"))
+    return out, notes, fixes
