@@ -25,3 +25,18 @@ def test_names_an_end_of_life_debian_too(lint) -> None:
     (finding,) = lint("JD104", "FROM python:3.12-slim-bullseye\n")
     assert "Debian bullseye" in finding.message and "Python" not in finding.message
     assert lint("JD104", "FROM python:3.12-slim-bookworm\n") == []
+
+
+def test_edit_bumps_to_the_oldest_supported_python_and_debian(fix_once, lint) -> None:
+    (finding,) = lint("JD104", "FROM python:3.7\n")
+    assert not finding.fix.safe  # the app or its pinned wheels may not run on the newer Python
+    cases = {  # on 2026-11-29: 3.10 and bullseye are past end of life, 3.11 and bookworm are not
+        "FROM python:3.7\n": "FROM python:3.11\n",
+        "FROM python:3.8-slim-buster AS app\n": "FROM python:3.11-slim-bookworm AS app\n",
+        "FROM docker.io/library/python:3.10.14-slim\n": "FROM docker.io/library/python:3.11-slim\n",
+        "FROM python:3.12-slim-bullseye\n": "FROM python:3.12-slim-bookworm\n",
+        "FROM python:3.7-alpine3.12\n": "FROM python:3.11-alpine\n",
+    }
+    for dockerfile, expected in cases.items():
+        assert fix_once("JD104", dockerfile + "USER app\n") == expected + "USER app\n"
+    assert fix_once("JD104", "FROM python:3.8\n", today=datetime.date(2025, 1, 1)) == "FROM python:3.9\n"
