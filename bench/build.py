@@ -59,12 +59,13 @@ def reported_build_time() -> float:
 
 
 def fixed_project(source: Path, target: Path) -> None:
-    """`jettison fix --write` on a copy: the Dockerfile, .dockerignore, gunicorn.conf.py buildah builds."""
+    """jettison's template recipe written into a copy: the Dockerfile, .dockerignore, gunicorn.conf.py
+    buildah builds (`jettison fix` itself now edits the project's own Dockerfile instead)."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
     try:
-        from jettison.fix import apply, plan_fix
+        from jettison.fixer import apply, plan_template
 
-        apply(plan_fix(target))
+        apply(plan_template(target))
         return
     except ImportError as error:
         print(f"note: jettison fix unavailable ({error}); rendering its Dockerfile generator directly")

@@ -1,4 +1,4 @@
-"""The image `jettison fix` writes for the example, built and run on a real Docker Engine.
+"""The image of jettison's template recipe (fixer.template) for the example, built and run on Docker.
 
 Proves on examples/analytics-server that the generated recipe builds (BuildKit, cache mount, two
 stages) from the stand-in `python:3.11-slim`, serves GET /health, sizes Gunicorn from WEB_CONCURRENCY
@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from jettison.fix import FixOptions, apply, plan_fix
+from jettison.fixer import FixOptions, apply
+from jettison.fixer import plan_template as plan_fix  # the generated recipe (fix itself edits)
 
 pytestmark = [pytest.mark.containers, pytest.mark.network]
 
