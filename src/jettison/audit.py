@@ -86,7 +86,7 @@ def requirement_findings(
                 RULE_UNUSED, Severity.WARNING,
                 f"{shown} is not needed at run time: {verdict.reason}",
                 _location(verdict), Saving(megabytes=_megabytes(verdict.size_bytes)),
-                Fix(f"remove {verdict.name} from the requirements", safe=True, replacement=""), data=data,
+                Fix(f"remove {verdict.name} from the requirements", safe=True), data=data,
             ))  # fmt: skip
         elif verdict.verdict is Verdict.MISSING:
             installed_anyway = any(e.kind == "required-by" for e in verdict.evidence)

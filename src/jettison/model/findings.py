@@ -63,12 +63,10 @@ class Fix:
 
     `safe` fixes keep the app's behaviour and are applied by `jettison fix --write`; unsafe ones may
     change it and need `--unsafe-fixes`. A Fix without edits is advice only: fix shows it as a note.
-    `replacement` is the old form (the instruction's whole new text); rules move to `edits`.
     """
 
     description: str
     safe: bool = False
-    replacement: str | None = None
     edits: tuple[Edit, ...] = ()
 
 

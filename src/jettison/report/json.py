@@ -36,7 +36,11 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         },
         "fix": None if finding.fix is None else {
             "description": finding.fix.description, "safe": finding.fix.safe,
-            "replacement": finding.fix.replacement,
+            "edits": [
+                {"path": edit.path, "line": edit.line, "column": edit.column, "end_line": edit.end_line,
+                 "end_column": edit.end_column, "content": edit.content}
+                for edit in finding.fix.edits
+            ],
         },
         "url": finding.url,
         "data": _plain(finding.data),
