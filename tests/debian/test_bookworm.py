@@ -54,3 +54,54 @@ def test_bookworm_base(tmp_path: Path) -> None:
                             text=True, timeout=60, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 100  # the CA bundle jettison wrote loads
+
+
+APP = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+"""
+
+
+def test_build_on_debian_bookworm(tmp_path: Path) -> None:
+    """`jettison build --base debian://bookworm` (run_build): the app's image runs as 65532 on the base,
+    and (as root) its /health answers inside the extracted image with the image's own Env."""
+    import json
+
+    from jettison.builder.run import run_build
+
+    if not shutil.which("gpgv") or not any(Path(k).is_file() for k in KEYRING_CANDIDATES):
+        pytest.skip("gpgv and the Debian archive keyring are needed")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text(APP)
+    (project / "requirements.txt").write_text("flask==3.0.3\ngunicorn==22.0.0\n")
+    out = tmp_path / "image"
+    summary = run_build(
+        project, base="debian://bookworm", outputs=[f"oci:{out}:app"], cache_dir=tmp_path / "cache"
+    )
+    assert any(note.startswith("debian://bookworm: ") for note in summary.notes)
+    from jettison.oci.layout import read_oci_layout
+
+    image = read_oci_layout(out, "app")
+    config = json.loads(image.config_bytes)["config"]
+    assert config["User"] == "65532:65532"
+    if os.geteuid() != 0 or not shutil.which("chroot"):
+        return
+    root = tmp_path / "root"
+    root.mkdir()
+    extract_layers(image.layers, root)
+    env = dict(item.split("=", 1) for item in config.get("Env", []))
+    probe = (
+        f"import os; os.chdir({config.get('WorkingDir', '/')!r}); import sys; sys.path.insert(0, ''); "
+        + ("from app import app; print(app.test_client().get('/health').get_data(as_text=True))")
+    )
+    python = next(f"{d}/python3" for d in env["PATH"].split(":") if os.path.lexists(f"{root}{d}/python3"))
+    command = [str(shutil.which("chroot")), str(root), python, "-c", probe]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"ok": True}

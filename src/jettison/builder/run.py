@@ -11,6 +11,7 @@ from jettison.builder.cache import BuildCache, default_cache_dir
 from jettison.builder.progress import BuildProgress, SilentProgress
 from jettison.builder.recipe import FixPlanner, read_build_recipe
 from jettison.builder.sources import load_base, parse_ref, registry_name, write_output
+from jettison.debian.base import is_debian_ref, load_debian_base
 
 DEFAULT_PYTHON = "3.12"
 
@@ -49,7 +50,8 @@ def run_build(
         Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root, planner=planner
     )
     base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
-    base_is_remote = parse_ref(base_text).kind == "registry"
+    debian = is_debian_ref(base_text)  # debian://<suite>: assembled from signed Debian packages
+    base_is_remote = not debian and parse_ref(base_text).kind == "registry"
     client = None
     if base_is_remote or push or cache_repo:
         from jettison.oci.registry import RegistryClient
@@ -57,7 +59,9 @@ def run_build(
         # One client for the whole build: layers pulled through it stay lazy and read through it later.
         client = RegistryClient()
     try:
-        bases = select_bases(load_base(base_text, client), list(platforms or []))
+        debian_base = load_debian_base(base_text, cache_root, progress) if debian else None
+        loaded = debian_base.image if debian_base else load_base(base_text, client)
+        bases = select_bases(loaded, list(platforms or []))
         cache = BuildCache(cache_root)
         remote = None
         if cache_repo and client is not None:
@@ -65,9 +69,10 @@ def run_build(
 
             remote = RegistryCache(cache_repo, client, progress).hooks()
         # Only a registry name means something elsewhere; a local path would leak the builder's directory.
-        base_name = registry_name(parse_ref(base_text))
+        base_name = None if debian else registry_name(parse_ref(base_text))
         result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
         summary = BuildSummary(result.image.digest, notes=list(result.notes))
+        summary.notes += debian_base.notes if debian_base else []
         summary.dependency_cache = result.dependency_cache
         for text in outputs or []:
             progress.start(f"write {text}")

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jettison.debian.archive import Archive, Fetcher, Package
 from jettison.debian.deb import DebFile, data_files
@@ -31,6 +32,9 @@ from jettison.model.image import History, ImageConfig
 from jettison.oci.blobs import BlobDirectory
 from jettison.oci.image import Image
 from jettison.oci.layers import TarEntry, write_layer
+
+if TYPE_CHECKING:
+    from jettison.builder.progress import BuildProgress
 
 SCHEME = "debian://"
 SUITE_PYTHON = {"bookworm": "3.11", "trixie": "3.13"}
@@ -345,6 +349,17 @@ def assemble_base(
     image = Image.assemble(config, [packages_layer, system_layer], annotations=annotations)
     write_oci_layout(image, layout, "base")
     return DebianBase(read_oci_layout(layout, "base"), ref, packages, resolution, archive, index, notes)
+
+
+def load_debian_base(text: str, cache_dir: Path, progress: BuildProgress | None = None) -> DebianBase:
+    """`jettison build --base debian://<suite>[@<snapshot>]`: the base, with a progress line."""
+    ref = parse_debian_ref(text)
+    if progress is not None:
+        progress.start(f"base {ref}")
+    base = assemble_base(ref, cache_dir)
+    if progress is not None:
+        progress.finish(f"base {ref}", f"{len(base.packages)} Debian packages")
+    return base
 
 
 def _order_hardlinks(entries: list[TarEntry]) -> None:
