@@ -5,7 +5,7 @@ archive.py  InRelease (gpgv) -> Packages by SHA256 -> .debs by SHA256, cached by
 resolve.py  Depends/Pre-Depends closure with alternatives, Provides and versions (pure)
 deb.py      ar container, control file, data.tar.* (xz, zstd, gzip) as layer entries
 base.py     the base image: packages layer + what the maintainer scripts would have done
-elf.py      ELF NEEDED of the dependency layers: add the Debian package of a missing library
+elf.py      (not written yet) ELF NEEDED of the dependency layers: add a missing library's package
 """
 
 from jettison.debian.base import DebianRef, assemble_base, is_debian_ref, parse_debian_ref
