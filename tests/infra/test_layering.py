@@ -20,7 +20,10 @@ ALLOWED = {
     "gunicorn": {"model", "gunicorn"},
     "dockerfile": {"model", "project", "dockerfile", "gunicorn", "deps"},
     "oci": {"model", "oci"},
-    "builder": {"model", "project", "deps", "dockerfile", "gunicorn", "oci", "builder"},
+    # builder/run.py takes a base from debian:// as from a registry; debian reuses builder.plan's timestamp
+    # (a cycle between two floors to untangle: issue 8).
+    "builder": {"model", "project", "deps", "dockerfile", "gunicorn", "oci", "builder", "debian"},
+    "debian": {"model", "oci", "debian", "builder"},
     "inspect": {"model", "project", "oci", "inspect"},
     "report": {"model", "report", "deps", "inspect"},
 }
