@@ -177,3 +177,30 @@ def test_no_dockerfile_without_gunicorn_writes_nothing(tmp_path: Path) -> None:
     (project / "requirements.txt").write_text("flask\n")
     plan = plan_fix(project, _options())
     assert not plan.pending and "does not list gunicorn" in plan.notes[0]
+
+
+def test_pyproject_stays_when_uv_cannot_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _copy("fastapi-uv", tmp_path)
+    monkeypatch.setattr("jettison.fixer.lock.shutil.which", lambda name: None)
+    plan = plan_fix(project, _options())
+    assert plan.change_for("pyproject.toml") is None and plan.change_for("uv.lock") is None
+    assert any("uv is not installed" in note for note in plan.notes)
+    assert not any(f.path == "pyproject.toml" for f in plan.fixes)
+
+
+def test_cli_shows_diff_and_rules_then_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from jettison.cli.fix import command
+
+    monkeypatch.setenv("JETTISON_OFFLINE", "1")
+    project = _copy("flask-bash-boot", tmp_path)
+    (project / "requirements.txt").write_text("flask\ngunicorn\nrequests\n")
+    shown = CliRunner().invoke(command, [str(project)])
+    assert shown.exit_code == 0, shown.output
+    assert "-requests\n" in shown.stdout
+    assert "JR101 requirements.txt:3: remove requests from the requirements" in shown.stderr
+    written = CliRunner().invoke(command, [str(project), "--write", "--no-verify"])
+    assert written.exit_code == 0 and (project / "requirements.txt").read_text() == "flask\ngunicorn\n"
+    again = CliRunner().invoke(command, [str(project), "--write", "--no-verify"])
+    assert "nothing to change" in again.stderr
