@@ -204,3 +204,18 @@ def test_cli_shows_diff_and_rules_then_writes(tmp_path: Path, monkeypatch: pytes
     assert written.exit_code == 0 and (project / "requirements.txt").read_text() == "flask\ngunicorn\n"
     again = CliRunner().invoke(command, [str(project), "--write", "--no-verify"])
     assert "nothing to change" in again.stderr
+
+
+def test_edits_that_break_the_dockerfile_are_undone(tmp_path: Path) -> None:
+    project = _copy("flask-bash-boot", tmp_path)
+
+    def check(context: RuleContext) -> list:  # type: ignore[type-arg]
+        first = context.model.dockerfile.instructions[0]
+        edit = Edit.insert_before(context.model.path, first, "# syntax=docker/dockerfile:1\n")
+        return [rule.finding(context, first, fix=Fix("add a syntax line", safe=True, edits=(edit,)))]
+
+    rule = Rule("JT003", "test", Severity.INFO, "test", "test", "https://example.invalid", check)
+    plan = plan_fix(project, _options(rules=(rule,)))
+    assert plan.change_for("Dockerfile").new.count("# syntax=") == 1  # the second would not parse
+    assert [f.rule for f in plan.fixes] == ["JT003"]
+    assert any("unparseable" in note for note in plan.notes)

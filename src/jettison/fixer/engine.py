@@ -196,6 +196,26 @@ def _apply_pass(
     return made, waiting
 
 
+def _parsing(
+    dockerfiles: list[str], texts: _Texts, before: dict[str, str], made: list[AppliedFix], notes: list[str]
+) -> list[AppliedFix]:
+    """Undo this pass's edits of a Dockerfile that no longer parses (and drop those fixes)."""
+    from jettison.dockerfile.audit import parse_model
+
+    for relative in dockerfiles:
+        if relative not in before or texts.current[relative] == before[relative]:
+            continue
+        try:
+            parse_model(texts.current[relative], relative)
+        except JettisonError as error:
+            texts.current[relative] = before[relative]
+            undone = [f for f in made if f.path == relative]
+            made = [f for f in made if f.path != relative]
+            rules = ", ".join(sorted({f.rule for f in undone}))
+            notes.append(f"{relative}: the edits of {rules} would make it unparseable ({error}): not made")
+    return made
+
+
 def _relint(root: Path, dockerfiles: list[str], texts: _Texts, options: FixOptions, config) -> list[Finding]:  # noqa: ANN001
     findings: list[Finding] = []
     for relative in dockerfiles:
@@ -239,13 +259,15 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
     passes = 0
     while candidates and passes < MAX_PASSES:
         passes += 1
+        before = dict(texts.current)
         made, waiting = _apply_pass(candidates, texts, notes, seen)
+        made = _parsing(found, texts, before, made, notes)
         fixes += made
         if not made and not waiting:
             break
         # Ask the rules again about the edited Dockerfiles: new edits, and those that waited.
+        # `seen` keeps what was applied: a rule proposing the very same edit again is not obeyed twice.
         fix_unsafe = {}
-        seen = {identity for identity in seen if identity[0].startswith("JR")}
         candidates = _candidates(
             _relint(root, found, texts, options, config), texts, options, keep, [], fix_unsafe
         )
