@@ -3,19 +3,17 @@ project's original image and jettison's (`fix` applied to a copy, or an image `b
 (runtime/verify.py), and when the new image fails with ModuleNotFoundError for a distribution the fix
 pruned, put that distribution back, rebuild and compare again, saying so.
 
-`prune_keeping(keep)` is the hook into fix's pruning: a PruneFunction (fix.FixOptions.prune) that leaves
-the named distributions, and those the trace keeps, in the requirements.
+The new image is built from a copy with `jettison fix`'s edits applied (jettison.fixer.plan_fix with
+`keep`: the distributions put back are never pruned again).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.deps.pipeline import audit_requirements
-from jettison.deps.prune import remove_requirements
 from jettison.errors import JettisonError
 from jettison.model.audit import AuditOptions
 from jettison.model.requirements import Verdict
@@ -28,25 +26,6 @@ from jettison.runtime.startup import startup_steps
 from jettison.runtime.verify import START_TIMEOUT, VerifyReport, compare_images, copy_project, scratch_dir
 
 MAX_RESTORES = 3
-
-
-def prune_keeping(
-    keep: frozenset[str] = frozenset(), options: AuditOptions | None = None, trace: bool = False
-) -> Callable[[Path, Path], str]:
-    """A PruneFunction that never removes `keep` (nor, with `trace`, what the trace keeps)."""
-
-    def prune(root: Path, requirements: Path) -> str:
-        audit = audit_requirements(Path(root), options or AuditOptions())
-        unused = {v.name for v in audit.judgement.verdicts if v.verdict is Verdict.UNUSED}
-        if trace:
-            from jettison.deps.index import cache_dir
-            from jettison.runtime.traced_audit import traced_audit
-
-            traced = traced_audit(Path(root), audit, (options or AuditOptions()).cache or cache_dir())
-            unused -= traced.kept_by_trace()
-        return remove_requirements(Path(requirements), sorted(unused - keep))
-
-    return prune
 
 
 def project_probes(root: Path, dockerfile: str = "Dockerfile") -> list[Probe]:
