@@ -71,6 +71,8 @@ def test_layers_hold_venv_source_and_config(tmp_path, base_layout, wheelhouse):
     # sources stay root's.
     owners = {m.path: (m.uid, m.gid) for m, _ in app.members()}
     assert owners["app"] == (65532, 65532) and owners["app/app.py"] == (0, 0)
+    # ...in the merged image too: the config layer above must not hand the directory back to root.
+    assert {(m.uid, m.gid) for m, _ in conf.members() if m.path == "app"} == {(65532, 65532)}
     assert list(p for p in files_of(conf) if not p.endswith("/") and "." in p) == ["app/gunicorn.conf.py"]
     runtime = image.config.config
     assert runtime["User"] == "65532:65532"

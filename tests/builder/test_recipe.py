@@ -184,3 +184,6 @@ def test_a_uv_project_installs_what_its_lock_declares_for_run_time(tmp_path):
     assert {"fastapi", "python-multipart", "email-validator", "tenacity"} <= pins
     assert "pytest" not in pins and "ruff" not in pins  # the dev group stays out (uv export --no-dev)
     assert recipe.requirements_source == "uv.lock"
+    # `fastapi run` is kept, and no generated gunicorn.conf.py is slipped beside it.
+    assert recipe.runtime.command == ("fastapi", "run", "--workers", "2", "app/main.py")
+    assert recipe.gunicorn_conf is None

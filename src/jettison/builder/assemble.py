@@ -254,17 +254,19 @@ def build_for_base(
     if options.user or options.venv != runtime.venv:
         runtime = replace(runtime, user=options.user or runtime.user, venv=options.venv)
     app = app_files(recipe.root, list(recipe.app_layout), recipe.replaced, recipe.executable)
+    # Each of our layers that holds the working directory carries its ownership: a later layer's implied
+    # parent directory (root's) would otherwise take it back in the merged image.
+    workdir = _writable_workdir(runtime)
     app_layer = write_layer(
-        [*_entries(app), *_writable_workdir(runtime)], blobs=scratch, compression=options.compression,
-        mtime=epoch,
-    )  # fmt: skip
-    conf = [StagedFile(runtime.gunicorn_conf, None, 0o644, content=recipe.gunicorn_conf)]
-    conf_layer = write_layer(_entries(conf), blobs=scratch, compression=options.compression, mtime=epoch)
-    ours = [
-        *dependency_layers,
-        (app_layer, f"application source ({len(app)} files)"),
-        (conf_layer, "gunicorn.conf.py"),
-    ]
+        [*_entries(app), *workdir], blobs=scratch, compression=options.compression, mtime=epoch
+    )
+    ours = [*dependency_layers, (app_layer, f"application source ({len(app)} files)")]
+    if recipe.gunicorn_conf is not None:
+        conf = [StagedFile(runtime.gunicorn_conf, None, 0o644, content=recipe.gunicorn_conf)]
+        conf_layer = write_layer(
+            [*_entries(conf), *workdir], blobs=scratch, compression=options.compression, mtime=epoch
+        )
+        ours.append((conf_layer, "gunicorn.conf.py"))
     annotations = source_annotations(recipe.root, epoch)
     if base_name:
         annotations["org.opencontainers.image.base.name"] = base_name

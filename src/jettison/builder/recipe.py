@@ -47,7 +47,7 @@ class BuildRecipe:
     app_layout: tuple[tuple[str, str], ...]
     replaced: dict[str, bytes] = field(default_factory=dict)  # context files with fixed contents
     executable: frozenset[str] = frozenset()  # replaced files that must run (an entrypoint script)
-    gunicorn_conf: bytes = b""
+    gunicorn_conf: bytes | None = b""  # None: no config layer (the recipe's own command is kept)
     runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
     notes: tuple[str, ...] = ()
 
@@ -340,8 +340,9 @@ def _from_fix_plan(
             executable = frozenset([facts.script])
             if facts.script not in dict(layout):
                 layout = tuple(sorted({*layout, (facts.script, f"{workdir.rstrip('/')}/{facts.script}")}))
-        if (root / conf_rel).is_file():
-            conf = (root / conf_rel).read_bytes()  # the project's own, byte for byte
+        # The project's own config file, byte for byte, or none: Gunicorn reads ./gunicorn.conf.py by
+        # itself, so a generated one would change what the kept command runs.
+        conf = (root / conf_rel).read_bytes() if (root / conf_rel).is_file() else None
         notes += ("the recipe starts its server through a script or a command other than Gunicorn: its "
                   "ENTRYPOINT, CMD and script are kept as they are",)
     runtime = RuntimeSettings(
