@@ -89,7 +89,13 @@ class VerifyReport:
                 return f"verify failed: the new image logs {self.log_failures[0]}"
             new = self.new
             return f"verify failed: new image {new.status}: {new.detail}" if new else "verify failed"
-        return f"verified: the new image passes every probe the original passes ({len(self.rows)} probes)"
+        passed = sum(_passes(r.original) for r in self.rows)
+        if not passed:
+            # Equal failures prove nothing: the original needs an environment the probes did not give it.
+            return (f"nothing was verified: the original passes none of the {len(self.rows)} probes (give it "
+                    "what it needs with --env-file)")  # fmt: skip
+        return (f"verified: the new image passes every probe the original passes ({passed} of "
+                f"{len(self.rows)} probes pass on the original)")  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         def started(value: Started | None) -> dict[str, Any] | None:
