@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jettison.model.edits import Edit, apply_edits, offsets
+from jettison.model.edits import Edit, apply_edit_groups, apply_edits
 
 TEXT = "FROM python:3.11\nRUN pip install \\\n    flask\nCOPY . .\n"
 
@@ -40,9 +40,9 @@ def test_delete_lines_runs_to_the_end_of_the_text() -> None:
 
 def test_an_edit_outside_the_text_is_an_error() -> None:
     with pytest.raises(ValueError):
-        offsets(TEXT, Edit("D", 9, 1, 9, 1, "x"))
+        apply_edits(TEXT, [Edit("D", 9, 1, 9, 1, "x")])
     with pytest.raises(ValueError):
-        offsets(TEXT, Edit("D", 1, 40, 1, 41, "x"))
+        apply_edits(TEXT, [Edit("D", 1, 40, 1, 41, "x")])
 
 
 @given(st.text(alphabet="ab\n", max_size=40), st.data())
@@ -64,3 +64,13 @@ def test_non_overlapping_replacements_compose_like_slicing(text: str, data: st.D
         assert skipped == [second] and result == text[:a] + "X" + text[b:]
     else:
         assert skipped == [] and result == text[:a] + "X" + text[b:c] + "Y" + text[d:]
+
+
+def test_a_group_is_applied_all_or_none() -> None:
+    first = (Edit("D", 1, 1, 1, 5, "from"), Edit("D", 4, 1, 4, 1, "# moved\n"))
+    crossing = (Edit("D", 2, 1, 2, 4, "run"), Edit("D", 1, 2, 1, 3, "x"))  # its second edit hits `first`
+    itself = (Edit("D", 2, 1, 2, 4, "a"), Edit("D", 2, 2, 2, 3, "b"))
+    text, outcomes = apply_edit_groups(TEXT, [first, crossing, itself, (Edit("D", 9, 1, 9, 1, "x"),)])
+    assert outcomes[:3] == ["applied", "conflict", "its edits overlap each other"]
+    assert outcomes[3].startswith("does not fit the file")
+    assert text == "from python:3.11\nRUN pip install \\\n    flask\n# moved\nCOPY . .\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jettison.audit import RULE_DEPENDENCY_ONLY, RULE_MISSING, RULE_UNUSED, run_audit
@@ -24,7 +24,7 @@ from jettison.fixer.plan import AppliedFix, FileChange, FixOptions, FixPlan
 from jettison.fixer.requirements import requirement_edits
 from jettison.fixer.template import new_project_plan
 from jettison.model.audit import AuditOptions
-from jettison.model.edits import Edit, apply_edits, offsets
+from jettison.model.edits import APPLIED, CONFLICT, Edit, apply_edit_groups
 from jettison.model.findings import Finding
 from jettison.model.requirements import normalize_name
 from jettison.policy import apply_policy, policy_reader
@@ -154,7 +154,7 @@ def _apply_pass(
             if relative is None:
                 notes.append(f"{candidate.finding.rule}: edit of {edit.path} (outside the project) not made")
                 break
-            edits.append(Edit(relative, edit.line, edit.column, edit.end_line, edit.end_column, edit.content))
+            edits.append(replace(edit, path=relative))
         else:
             if len({e.path for e in edits}) != 1:
                 notes.append(f"{candidate.finding.rule}: a fix editing several files is not applied")
@@ -163,36 +163,19 @@ def _apply_pass(
     made: list[AppliedFix] = []
     waiting = 0
     for relative, items in sorted(by_file.items()):
-        text = texts.get(relative)
-        taken_ranges: list[tuple[int, int]] = []
-        taken: list[Edit] = []
-        for candidate, edits in items:
-            try:
-                ranges = [offsets(text, edit) for edit in edits]
-            except ValueError as error:
-                notes.append(
-                    f"{candidate.finding.rule} {relative}: edit does not fit the file ({error}); skipped"
-                )
-                continue
-            inner = any(i != j and (a[0] < b[1] and b[0] < a[1] or a[0] == b[0])
-                        for i, a in enumerate(ranges) for j, b in enumerate(ranges))  # fmt: skip
-            if inner:
-                notes.append(f"{candidate.finding.rule} {relative}: its edits overlap each other; skipped")
-                continue
-            if any(s < te and ts < e or s == ts for s, e in ranges for ts, te in taken_ranges):
+        new_text, outcomes = apply_edit_groups(texts.get(relative), [tuple(edits) for _, edits in items])
+        for (candidate, edits), outcome in zip(items, outcomes, strict=True):
+            rule = candidate.finding.rule
+            if outcome == CONFLICT:
                 waiting += 1
-                seen.discard((candidate.finding.rule, candidate.edits))
-                continue
-            taken_ranges += ranges
-            taken += edits
-            first = min(edits)
-            made.append(AppliedFix(candidate.finding.rule, relative, first.line,
-                                   candidate.finding.fix.description if candidate.finding.fix else
-                                   candidate.finding.message, candidate.safe))  # fmt: skip
-        if taken:
-            new_text, _applied, skipped = apply_edits(text, taken)
-            assert not skipped, skipped  # checked above
-            texts.current[relative] = new_text
+                seen.discard((rule, candidate.edits))
+            elif outcome != APPLIED:
+                notes.append(f"{rule} {relative}: {outcome}; skipped")
+            else:
+                fix = candidate.finding.fix
+                why = fix.description if fix else candidate.finding.message
+                made.append(AppliedFix(rule, relative, min(edits).line, why, candidate.safe))
+        texts.current[relative] = new_text
     return made, waiting
 
 

@@ -82,36 +82,45 @@ def _offset(starts: list[int], text: str, line: int, column: int) -> int:
     return start + column - 1
 
 
-def offsets(text: str, edit: Edit) -> tuple[int, int]:
-    """The edit's [start, end) character offsets in `text`; ValueError when it does not fit the text."""
-    starts = _line_starts(text)
-    start = _offset(starts, text, edit.line, edit.column)
-    end = _offset(starts, text, edit.end_line, edit.end_column)
-    if end < start:
-        raise ValueError(f"edit ends before it starts: {edit}")
-    return start, end
+APPLIED = "applied"
+CONFLICT = "conflict"  # overlaps an edit taken before it: asked again in a next pass
+OVERLAPS_ITSELF = "its edits overlap each other"
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit], list[Edit]]:
-    """Apply the edits of one file that do not overlap an earlier one; return (text, applied, skipped).
+def _conflict(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    # Overlapping ranges conflict; so do two edits starting at one point (their order is arbitrary).
+    return a[0] < b[1] and b[0] < a[1] or a[0] == b[0]
 
-    Edits are taken in the order given (callers order them by rule, so the outcome does not depend on
-    the order findings were produced). Two insertions at the same point conflict too: their order would
-    be arbitrary.
+
+def apply_edit_groups(text: str, groups: Iterable[tuple[Edit, ...]]) -> tuple[str, list[str]]:
+    """Apply groups of edits of one file, each group all or none; return the text and, per group,
+    APPLIED, CONFLICT, OVERLAPS_ITSELF or "does not fit the file (...)".
+
+    Groups are taken in the order given (callers order them by rule, so the outcome does not depend on
+    the order findings were produced); a group conflicting with one already taken is left for later.
     """
     starts = _line_starts(text)
     taken: list[tuple[int, int, Edit]] = []
-    skipped: list[Edit] = []
-    for edit in edits:
-        start = _offset(starts, text, edit.line, edit.column)
-        end = _offset(starts, text, edit.end_line, edit.end_column)
-        if end < start:
-            raise ValueError(f"edit ends before it starts: {edit}")
-        # Overlapping ranges conflict; so do two edits starting at one point (their order is arbitrary).
-        if any(start < t_end and t_start < end or start == t_start for t_start, t_end, _ in taken):
-            skipped.append(edit)
+    outcomes: list[str] = []
+    for group in groups:
+        try:
+            ranges = []
+            for edit in group:
+                start = _offset(starts, text, edit.line, edit.column)
+                end = _offset(starts, text, edit.end_line, edit.end_column)
+                if end < start:
+                    raise ValueError(f"edit ends before it starts: {edit}")
+                ranges.append((start, end))
+        except ValueError as error:
+            outcomes.append(f"does not fit the file ({error})")
             continue
-        taken.append((start, end, edit))
+        if any(i != j and _conflict(a, b) for i, a in enumerate(ranges) for j, b in enumerate(ranges)):
+            outcomes.append(OVERLAPS_ITSELF)
+        elif any(_conflict(r, (t_start, t_end)) for r in ranges for t_start, t_end, _ in taken):
+            outcomes.append(CONFLICT)
+        else:
+            taken += [(start, end, edit) for (start, end), edit in zip(ranges, group, strict=True)]
+            outcomes.append(APPLIED)
     out = []
     position = 0
     for start, end, edit in sorted(taken, key=lambda item: (item[0], item[1])):
@@ -119,4 +128,17 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit], list
         out.append(edit.content)
         position = end
     out.append(text[position:])
-    return "".join(out), [edit for _, _, edit in taken], skipped
+    return "".join(out), outcomes
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit], list[Edit]]:
+    """Apply the edits of one file that do not overlap an earlier one; return (text, applied, skipped).
+    An edit that does not fit the text is a ValueError."""
+    edits = list(edits)
+    new_text, outcomes = apply_edit_groups(text, [(edit,) for edit in edits])
+    for outcome in outcomes:
+        if outcome not in (APPLIED, CONFLICT):
+            raise ValueError(outcome)
+    paired = list(zip(edits, outcomes, strict=True))
+    applied = [edit for edit, outcome in paired if outcome == APPLIED]
+    return new_text, applied, [edit for edit, outcome in paired if outcome == CONFLICT]
