@@ -152,23 +152,9 @@ def dockerfile_findings(
     for path in dockerfiles:
         display = path.relative_to(root).as_posix()
         model = parse_model(read_dockerfile(path, display), display)
-        directory = build_context(root, path, model)
-        if directory not in contexts:
-            contexts[directory] = ProjectFacts.from_directory(
-                directory, unused=unused, kill_grace=config.kill_grace
-            )
-        facts = contexts[directory]
-        own_ignore = path.with_name(path.name + ".dockerignore")
-        if own_ignore.is_file():  # BuildKit prefers <Dockerfile>.dockerignore to the context's
-            text = own_ignore.read_text(encoding="utf-8", errors="replace")
-            facts = dataclasses.replace(facts, dockerignore=DockerIgnore.from_text(text, str(own_ignore)))
-        prefix = directory.relative_to(root).as_posix()
-        for finding in lint_model(model, facts):
+        prefix, model_findings = _lint_in_context(root, path, display, model, config, unused, RULES, contexts)
+        for finding in model_findings:
             location = finding.location
-            if location is not None and location.path != display and prefix != ".":
-                # Context files (scripts, gunicorn.conf.py) are named relative to the context.
-                location = dataclasses.replace(location, path=f"{prefix}/{location.path}")
-                finding = dataclasses.replace(finding, location=location)
             # Context rules and script rules see the same files from every Dockerfile: report once.
             key = (finding.rule, location.path if location else None, location.line if location else None,
                    finding.message)  # fmt: skip
@@ -180,6 +166,35 @@ def dockerfile_findings(
     return findings
 
 
+def _lint_in_context(
+    root: Path, path: Path, display: str, model: DockerfileModel, config: JettisonConfig,
+    unused: Mapping[str, int | None], rules: Iterable[Rule], contexts: dict[Path, ProjectFacts],
+) -> tuple[str, list[Finding]]:  # fmt: skip
+    """The rules' findings on one Dockerfile's model with its build context's facts (read once per
+    context into `contexts`); context files are named relative to the project root. Returns the
+    context's path relative to the root, and the findings."""
+    directory = build_context(root, path, model)
+    if directory not in contexts:
+        contexts[directory] = ProjectFacts.from_directory(
+            directory, unused=unused, kill_grace=config.kill_grace
+        )
+    facts = contexts[directory]
+    own_ignore = path.with_name(path.name + ".dockerignore")
+    if own_ignore.is_file():  # BuildKit prefers <Dockerfile>.dockerignore to the context's
+        text = own_ignore.read_text(encoding="utf-8", errors="replace")
+        facts = dataclasses.replace(facts, dockerignore=DockerIgnore.from_text(text, str(own_ignore)))
+    prefix = directory.relative_to(root).as_posix()
+    findings = []
+    for finding in lint_model(model, facts, rules):
+        location = finding.location
+        if location is not None and location.path != display and prefix != ".":
+            # Context files (scripts, gunicorn.conf.py) are named relative to the context.
+            location = dataclasses.replace(location, path=f"{prefix}/{location.path}")
+            finding = dataclasses.replace(finding, location=location)
+        findings.append(finding)
+    return prefix, findings
+
+
 def lint_dockerfile_text(
     project_root: Path,
     relative: str,
@@ -187,28 +202,15 @@ def lint_dockerfile_text(
     config: JettisonConfig | None = None,
     unused_requirements: Mapping[str, int | None] | Iterable[str] | None = None,
     rules: Iterable[Rule] = RULES,
+    contexts: dict[Path, ProjectFacts] | None = None,
 ) -> list[Finding]:
     """The rules' findings on `text` as the project's Dockerfile `relative` (nothing is read from that
     path, nothing written): the same build context and project facts dockerfile_findings gives it. This
-    is how `jettison fix` asks the rules again about the text it has edited in memory."""
-    config = config or JettisonConfig()
+    is how `jettison fix` asks the rules again about the text it has edited in memory; `contexts` keeps
+    the contexts' facts between its passes."""
     root = project_root.resolve()
-    path = root / relative
     model = parse_model(text, relative)
-    directory = build_context(root, path, model)
-    facts = ProjectFacts.from_directory(
-        directory, unused=_unused_sizes(unused_requirements), kill_grace=config.kill_grace
-    )
-    own_ignore = path.with_name(path.name + ".dockerignore")
-    if own_ignore.is_file():
-        ignore_text = own_ignore.read_text(encoding="utf-8", errors="replace")
-        facts = dataclasses.replace(facts, dockerignore=DockerIgnore.from_text(ignore_text, str(own_ignore)))
-    prefix = directory.relative_to(root).as_posix()
-    findings = []
-    for finding in lint_model(model, facts, rules):
-        location = finding.location
-        if location is not None and location.path != relative and prefix != ".":
-            location = dataclasses.replace(location, path=f"{prefix}/{location.path}")
-            finding = dataclasses.replace(finding, location=location)
-        findings.append(finding)
-    return findings
+    unused = _unused_sizes(unused_requirements)
+    config = config or JettisonConfig()
+    contexts = {} if contexts is None else contexts
+    return _lint_in_context(root, root / relative, relative, model, config, unused, rules, contexts)[1]

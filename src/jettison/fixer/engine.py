@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jettison.audit import RULE_DEPENDENCY_ONLY, RULE_MISSING, RULE_UNUSED, run_audit
 from jettison.dockerfile.audit import find_dockerfiles, lint_dockerfile_text
+from jettison.dockerfile.facts import ProjectFacts
 from jettison.errors import JettisonError
 from jettison.fixer.lock import relock
 from jettison.fixer.plan import AppliedFix, FileChange, FixOptions, FixPlan
@@ -52,6 +53,8 @@ class _Texts:
         self.root = root
         self.original: dict[str, str | None] = {}
         self.current: dict[str, str] = {}
+        # The build contexts' facts, read once for all passes (edits are in memory, not on disk).
+        self.contexts: dict[Path, ProjectFacts] = {}
 
     def relative(self, path: str) -> str | None:
         candidate = Path(path)
@@ -203,7 +206,8 @@ def _relint(root: Path, dockerfiles: list[str], texts: _Texts, options: FixOptio
     findings: list[Finding] = []
     for relative in dockerfiles:
         kwargs = {"rules": options.rules} if options.rules is not None else {}
-        findings += lint_dockerfile_text(root, relative, texts.get(relative), config, **kwargs)
+        findings += lint_dockerfile_text(root, relative, texts.get(relative), config, contexts=texts.contexts,
+                                         **kwargs)  # fmt: skip
     return apply_policy(findings, config, policy_reader(root))
 
 
