@@ -21,7 +21,7 @@ _TOML_ELEMENT = re.compile(r"""^\s*(?P<q>["'])(?P<spec>[^"']+)(?P=q)\s*,?\s*(?:#
 def _logical_end(lines: list[str], first: int) -> int:
     """The last line (1-based) of the requirement starting at `first`: continued with a backslash."""
     last = first
-    while last <= len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\") and last < len(lines):
+    while last < len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\"):
         last += 1
     return last
 
