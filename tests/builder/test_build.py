@@ -214,3 +214,29 @@ def _no_shared_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     yield
     shutil.rmtree(tmp_path / "default-cache", ignore_errors=True)
+
+
+def test_audit_fix_and_build_print_the_same_target_python(tmp_path, base_layout, wheelhouse):
+    project = make_project(tmp_path / "proj")
+    (project / "Dockerfile").write_text(
+        "FROM python:3.13-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "1"\nrequires-python = ">=3.11"\n'
+    )
+    runner = CliRunner()
+    outputs = {
+        "audit": runner.invoke(main, ["audit", "--offline", str(project)]),
+        "fix": runner.invoke(main, ["fix", str(project)]),
+        "build": runner.invoke(main, [
+            "build", str(project), "--base", f"oci:{base_layout}:base", "--output", f"oci:{tmp_path}/o",
+            "--no-prune", "--no-index", "--find-links", wheelhouse.find_links[0], "--no-verify",
+        ]),
+    }  # fmt: skip
+    lines = {}
+    for command, result in outputs.items():
+        assert result.exit_code in (0, 1), (command, result.output)
+        lines[command] = [line for line in result.output.splitlines() if line.startswith("target: ")]
+    expected = ["target: Python 3.13 (Dockerfile:1 FROM python:3.13-slim)"]  # the base, not requires-python
+    assert lines["audit"] == lines["fix"] == lines["build"] == expected

@@ -10,7 +10,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from jettison.cli.common import EXIT_CLEAN, console, user_errors_exit_2
+from jettison.cli.common import EXIT_CLEAN, console, print_target, user_errors_exit_2
+from jettison.dockerfile.python_target import project_target_python
 
 
 class RichProgress:
@@ -129,6 +130,7 @@ def command(
         err.print(f"wrote {line}", markup=False)
     click.echo(summary.digest)
     err.print(f"built in {time.perf_counter() - started:.2f} s", markup=False)
+    print_target(project_target_python(path))  # the project's; a base of another Python was noted above
     if not no_verify and (path / "Dockerfile").is_file():
         raise SystemExit(_verify_output(path, outputs))
     raise SystemExit(EXIT_CLEAN)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_exit_2
+from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, print_target, user_errors_exit_2
+from jettison.dockerfile.python_target import project_target_python
 from jettison.fixer import FixOptions, FixPlan, apply, plan_fix
 
 
@@ -49,6 +50,7 @@ def command(
         err.print(str(fix), markup=False)
     for note in plan.notes:
         err.print(f"note: {note}", markup=False)
+    print_target(project_target_python(path, dockerfile=dockerfile))
     raise SystemExit(EXIT_CLEAN)
 
 
