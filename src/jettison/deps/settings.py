@@ -306,6 +306,33 @@ _URL_BACKENDS = {
 }  # fmt: skip
 
 
+def database_from_environment(text: str) -> int | None:
+    """The line where DATABASES (or one of its entries) is assigned from an environment read
+    (`env.db()`, `dj_database_url.config(...)`, `os.environ.get(...)`), else None.
+
+    Such a database is chosen when the app starts: a default URL in the code is one choice of many, so
+    the static reading cannot tell which driver runs.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):  # DATABASES.update(...)
+            targets = [node.value.func]
+        else:
+            continue
+        names = {t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+        value = node.value
+        if "DATABASES" in names and value is not None and any(
+            isinstance(call, ast.Call) and _call_name(call.func) in _ENV_CALLS for call in ast.walk(value)
+        ):
+            return node.lineno
+    return None
+
+
 def settings_references(root: Path, facts: list[FileFacts]) -> tuple[list[StringReference], set[SourceRef]]:
     """References from evaluated Django settings, and the URL literals they reinterpret.
 
@@ -326,6 +353,17 @@ def settings_references(root: Path, facts: list[FileFacts]) -> tuple[list[String
             continue
     references: list[StringReference] = []
     reinterpreted: set[SourceRef] = set()
+    from jettison.deps.strings import django_database_drivers
+
+    for rel, text in sorted(sources.values()):
+        line = database_from_environment(text)
+        if line is None:
+            continue
+        # When unsure, keep: each declared database driver stays (soft: none is reported missing).
+        shown = "DATABASES read from the environment: the driver is chosen at run time"
+        for module in django_database_drivers():
+            references.append(StringReference((module,), shown, SourceRef(rel, line), "django-settings",
+                                              soft=True))  # fmt: skip
     for path, strings in sorted(settings_strings(sources).items()):
         with_apps = [*strings, KeyedString("INSTALLED_APPS", "django.contrib.admin", 0)]
         for reference in rule_django_settings(with_apps, path):

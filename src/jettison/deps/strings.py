@@ -300,6 +300,12 @@ _DJANGO_IMPLIED: dict[str, tuple[str, ...]] = {
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
+def django_database_drivers() -> tuple[str, ...]:
+    """Every driver module one of Django's database backends imports (psycopg, MySQLdb, oracledb...)."""
+    found = (m for backend, modules in _DJANGO_IMPLIED.items() if ".db.backends." in backend for m in modules)
+    return tuple(dict.fromkeys(found))
+
+
 def _django_modules(value: str) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for prefix, modules in _DJANGO_IMPLIED.items():
