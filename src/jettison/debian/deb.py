@@ -115,6 +115,7 @@ def data_files(data: bytes, where: str, keep: Callable[[str], bool] | None = Non
     name, content = _member(data, "data.tar", where)
     files: list[DebFile] = []
     symlinks: set[str] = set()
+    parents: set[str] = set()  # every directory some member before lies under
     bodies: dict[str, tuple[bytes, int]] = {}  # every regular file seen, kept or not (hard link targets)
     try:
         with _decompressed(name, content, where) as stream:
@@ -140,9 +141,16 @@ def data_files(data: bytes, where: str, keep: Callable[[str], bool] | None = Non
                 if under is not None:
                     raise JettisonError(f"member {member.raw_path!r} is under the symlink {under!r}", where)
                 if member.kind == "symlink":
+                    # A symlink over a directory that earlier members went into would leave those
+                    # members under the link in the layer: dpkg refuses the same package.
+                    if member.path in parents:
+                        raise JettisonError(
+                            f"symlink {member.raw_path!r} replaces a directory earlier members are in", where
+                        )
                     symlinks.add(member.path)
                 else:
                     symlinks.discard(member.path)
+                parents.update("/".join(parts[:i]) for i in range(1, len(parts)))
                 body = reader.read() if reader is not None else None
                 if member.kind == "file":
                     bodies[member.path] = (body or b"", member.mode)
