@@ -137,3 +137,15 @@ def test_user_mapping_and_config_excludes(tmp_path):
     assert verdicts["inhouse-sdk"] == ("used", "user mapping; name guess")
     assert verdicts["flask"][0] == "unused"  # only scripts/ imports it, and the config excludes scripts/
     assert result.links[0] == "user mapping"
+
+
+def test_sdist_file_lists_give_the_modules_setuptools_discovery_installs():
+    from jettison.deps.distributions import sdist_modules
+
+    flat = ["d-1/allauth/__init__.py", "d-1/allauth/account/views.py", "d-1/setup.py", "d-1/manage.py",
+            "d-1/tests/__init__.py", "d-1/docs/conf.py", "d-1/PKG-INFO",
+            "d-1/d.egg-info/PKG-INFO"]  # fmt: skip
+    assert sdist_modules(flat) == ("allauth",)
+    assert sdist_modules(["p-1/src/foo/__init__.py", "p-1/tests/test_x.py", "p-1/setup.py"]) == ("foo",)
+    assert sdist_modules(["p-1/six.py", "p-1/setup.py", "p-1/conftest.py"]) == ("six",)
+    assert sdist_modules(["p-1/PKG-INFO", "p-1/setup.py"]) == ()

@@ -16,8 +16,6 @@ PROJECT = Path(__file__).resolve().parent / "projects" / "django_split_settings"
 
 
 @pytest.mark.network
-@pytest.mark.xfail(strict=True, reason="a known breaker: django-allauth 0.63.3 has no wheel, its import name "
-                   "(allauth) is not found, so the audit calls it unused and `allauth` missing")
 def test_static_verdicts_match_the_expected_ones(tmp_path: Path) -> None:
     expected = tomllib.loads((PROJECT / "expected.toml").read_text(encoding="utf-8"))["static"]
     audit = audit_requirements(PROJECT, AuditOptions(cache=tmp_path / "cache"))

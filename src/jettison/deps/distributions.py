@@ -8,6 +8,7 @@ than top_level.txt: the list is always there, and it tells namespace packages ap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from jettison.model.requirements import normalize_name
@@ -105,3 +106,47 @@ def provided_modules(paths: list[str]) -> tuple[str, ...]:
     # Drop names inside another provided name (a module inside a package already listed).
     result = sorted(n for n in provided if not any(n.startswith(o + ".") for o in provided if o != n))
     return tuple(result)
+
+
+# setuptools' automatic discovery (setuptools.discovery.FlatLayout*Finder.DEFAULT_EXCLUDE, setuptools 80):
+# in a flat layout these top-level directories and modules are not installed. Copied rather than imported
+# because setuptools is not a dependency of jettison and its discovery module pulls in its build machinery.
+_FLAT_EXCLUDED_PACKAGES = (
+    "ci", "bin", "doc", "docs", "documentation", "manpages", "news", "changelog", "test", "tests",
+    "unit_test", "unit_tests", "example", "examples", "scripts", "tools", "util", "utils", "python", "build",
+    "dist", "venv", "env", "requirements", "tasks", "fabfile", "site_scons", "benchmark", "benchmarks",
+    "exercise", "exercises", "[._]*",
+)  # fmt: skip
+_FLAT_EXCLUDED_MODULES = (
+    "setup", "conftest", "test", "tests", "example", "examples", "build", "toxfile", "noxfile", "pavement",
+    "dodo", "tasks", "fabfile", "[Ss][Cc]onstruct", "conanfile", "manage", "benchmark", "benchmarks",
+    "exercise", "exercises", "[._]*",
+)  # fmt: skip
+
+
+# In DistributionInfo.source: the modules came from an sdist's file list, a hint that later links complete.
+SDIST_FILE_LIST = "file list (no wheel)"
+
+
+def sdist_modules(members: list[str]) -> tuple[str, ...]:
+    """Import names an sdist's file list suggests its build installs (a distribution with no wheel for the
+    target, such as django-allauth 0.63: its import name `allauth` is in no other metadata).
+
+    The layout rules are setuptools' automatic discovery: with a top-level `src/`, what is under it;
+    otherwise the top-level packages and modules minus the ones discovery leaves out. A build configured
+    otherwise (package_dir, a compiled extension named elsewhere) can differ, so callers say the names
+    came from the sdist; listing one name too many only ever keeps a package, never drops one.
+    """
+    paths = [m.replace("\\", "/").split("/", 1)[1] for m in members if "/" in m.replace("\\", "/")]
+    under_src = [p.removeprefix("src/") for p in paths if p.startswith("src/")]
+    if any(p.endswith(".py") for p in under_src):
+        return provided_modules(under_src)
+
+    def installed(path: str) -> bool:
+        top, _, rest = path.partition("/")
+        if rest:
+            return not any(fnmatchcase(top, pattern) for pattern in _FLAT_EXCLUDED_PACKAGES)
+        stem = top.split(".", 1)[0]
+        return not any(fnmatchcase(stem, pattern) for pattern in _FLAT_EXCLUDED_MODULES)
+
+    return provided_modules([p for p in paths if installed(p)])

@@ -35,10 +35,12 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from jettison.deps.distributions import (
+    SDIST_FILE_LIST,
     DistributionInfo,
     parse_entry_points,
     parse_metadata,
     provided_modules,
+    sdist_modules,
 )
 from jettison.deps.target import Target
 from jettison.model.requirements import normalize_name
@@ -50,7 +52,7 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 # How long a project's file list is trusted for unpinned requirements; pinned ones never expire.
 SIMPLE_TTL_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = "v4"
+CACHE_VERSION = "v5"  # v5: sdist-only distributions carry modules from their file list
 
 
 def cache_dir() -> Path:
@@ -343,12 +345,13 @@ class PackageIndex:
         reply = self.client.get(sdists[0].url)
         if reply.status_code != 200:
             return unknown
-        text = _sdist_pkg_info(reply.content, sdists[0].filename)
+        text, members = _sdist_contents(reply.content, sdists[0].filename)
         if text is None:
             return unknown
         requires, extras, _ = parse_metadata(text)
-        source = f"index: {sdists[0].filename} PKG-INFO"
-        return DistributionInfo(name, version, (), requires, None, source, extras)
+        modules = sdist_modules(members)
+        source = f"index: {sdists[0].filename} PKG-INFO" + (f" and {SDIST_FILE_LIST}" if modules else "")
+        return DistributionInfo(name, version, modules, requires, None, source, extras)
 
     def _from_wheel(self, name: str, version: str, wheel: _File) -> DistributionInfo:
         size = wheel.size
@@ -393,24 +396,31 @@ class PackageIndex:
 MAX_SDIST_BYTES = 30 * 1024 * 1024
 
 
-def _sdist_pkg_info(data: bytes, filename: str) -> str | None:
-    """PKG-INFO at the top of an sdist (tar.gz or zip), if there is one."""
+def _sdist_contents(data: bytes, filename: str) -> tuple[str | None, list[str]]:
+    """PKG-INFO at the top of an sdist (tar.gz or zip), if there is one, and the sdist's member names."""
     import tarfile
 
+    pkg_info: str | None = None
     try:
         if filename.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
-                member = names[0] if names else None
-                return archive.read(member).decode("utf-8", "replace") if member else None
+                names = archive.namelist()
+                top = [n for n in names if n.count("/") == 1 and n.endswith("/PKG-INFO")]
+                if top:
+                    pkg_info = archive.read(top[0]).decode("utf-8", "replace")
+                return pkg_info, [n for n in names if not n.endswith("/")]
+        members: list[str] = []
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             for member in archive:
-                if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
+                if not member.isfile():
+                    continue
+                members.append(member.name)
+                if pkg_info is None and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
                     handle = archive.extractfile(member)
-                    return handle.read().decode("utf-8", "replace") if handle else None
+                    pkg_info = handle.read().decode("utf-8", "replace") if handle else None
+        return pkg_info, members
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError):
-        return None
-    return None
+        return None, []
 
 
 def _safe(key: str) -> str:

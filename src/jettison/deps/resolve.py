@@ -24,7 +24,7 @@ from threading import Lock
 
 from packaging.requirements import Requirement
 
-from jettison.deps.distributions import DistributionInfo
+from jettison.deps.distributions import SDIST_FILE_LIST, DistributionInfo
 from jettison.model.requirements import LockedPackage, normalize_name
 
 # A link answers (name, requirement, pin) with facts, or None when it does not know the distribution.
@@ -115,7 +115,9 @@ class DistributionResolver:
                 with self._lock:
                     self.problems[name] = f"{label}: {error}"
                 found = None
-            if found is not None and found.modules:
+            # Names read from an sdist's file list are a hint (psycopg2's sources sit in lib/ and install
+            # as psycopg2): the next link still answers, and the two sets of names are joined below.
+            if found is not None and found.modules and SDIST_FILE_LIST not in found.source:
                 break
             if found is not None:
                 with self._lock:
@@ -126,8 +128,9 @@ class DistributionResolver:
             found = guess_link(name, requirement, pin)
         if partial is not None and partial.requires is not None:
             # The earlier link read this exact version's metadata: its requirements win.
+            modules = tuple(sorted({*found.modules, *partial.modules}))
             found = replace(
-                found, version=partial.version or found.version, requires=partial.requires,
+                found, version=partial.version or found.version, requires=partial.requires, modules=modules,
                 source=f"{partial.source}; modules from {found.source}",
             )  # fmt: skip
         locked = self.locked.get(name)

@@ -189,7 +189,8 @@ def judge(
             "string", f"{reference.string} ({reference.rule})", reference.source, reference.rule
         )
         for module in reference.modules:
-            providers = index.providers(module)
+            # A string names a module as an import does (INSTALLED_APPS "allauth"): the same guess applies.
+            providers = index.providers(module) or guessed_provider(module.split(".")[0])
             if providers:
                 for name in providers:
                     runtime_evidence[name].append(evidence)
