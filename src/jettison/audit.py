@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jettison.deps.pipeline import audit_requirements
+from jettison.deps.scan import line_from
 from jettison.deps.verdicts import Judgement
 from jettison.dockerfile.audit import dockerfile_findings
 from jettison.dockerfile.python_target import project_target_python
@@ -113,12 +114,16 @@ def requirement_findings(
             "are kept",
             Location(first_path, None), data={"files": [path for path, _ in newer]},
         ))  # fmt: skip
+    unsure = sorted(v.name for v in judgement.verdicts if v.verdict is Verdict.UNSURE)
+    kept = (
+        f", so no requirement is pruned: {len(unsure)} kept unsure ({_first_names(unsure)})" if unsure else ""
+    )
     for path, reason in skipped:
         if reason.startswith("could not parse for"):
             continue
         findings.append(Finding(
-            RULE_SKIPPED_FILE, Severity.WARNING, f"skipped: {reason}; its imports are not counted",
-            Location(path, _line_from(reason)),
+            RULE_SKIPPED_FILE, Severity.WARNING, f"skipped: {reason}; its imports are unknown{kept}",
+            Location(path, line_from(reason)), data={"kept_unsure": unsure},
         ))  # fmt: skip
     for name in judgement.unresolved:
         why = problems.get(name)
@@ -131,9 +136,5 @@ def requirement_findings(
     return findings
 
 
-def _line_from(reason: str) -> int | None:
-    marker = "(line "
-    if marker in reason:
-        digits = reason.split(marker, 1)[1].split(")", 1)[0]
-        return int(digits) if digits.isdigit() else None
-    return None
+def _first_names(names: list[str], shown: int = 4) -> str:
+    return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")

@@ -10,7 +10,7 @@ from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "analytics-server"
-VERDICTS = ("used", "transitive", "unused", "missing", "optional")
+VERDICTS = ("used", "transitive", "unused", "unsure", "missing", "optional")
 NEEDED = ("used", "transitive")
 
 

@@ -95,7 +95,8 @@ def audit_requirements(path: Path, options: AuditOptions) -> RequirementsAudit:
     requirements = read_requirement_set(root, files.requirement_files)
     scan = scan_project(files, options.cache or cache_dir(), target.version_tuple)
     resolver, links = build_resolver(options, requirements.locked, user_module_map(config), target)
-    judgement = judge(requirements, scan.facts, scan.references, LocalModules(files.python), resolver, target)
+    local = LocalModules(files.python)
+    judgement = judge(requirements, scan.facts, scan.references, local, resolver, target, scan.unreadable)
     for label, link in resolver.links:
         unreachable = getattr(getattr(link, "__self__", None), "unreachable", None)
         if unreachable:  # say so: the verdicts then rest on the built-in table

@@ -16,6 +16,7 @@ from pathlib import Path
 from jettison.deps.imports import FileFacts, scan_source
 from jettison.deps.settings import settings_references
 from jettison.deps.strings import StringReference, python_references, text_references
+from jettison.model.requirements import SourceRef
 from jettison.project.sources import ProjectFiles, read_source
 
 FACTS_VERSION = 6  # bump whenever scan_source records something new
@@ -27,6 +28,21 @@ class ScanResult:
     facts: list[FileFacts] = field(default_factory=list)
     references: list[StringReference] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # Sources (files or directories) whose imports are unknown: no requirement may be judged unused.
+    unreadable: list[SourceRef] = field(default_factory=list)
+
+    def could_not_read(self, path: str, reason: str) -> None:
+        self.skipped.append((path, reason))
+        self.unreadable.append(SourceRef(path, line_from(reason)))
+
+
+def line_from(reason: str) -> int | None:
+    """The line a skip reason names (`does not parse: ... (line 3)`), if any."""
+    marker = "(line "
+    if marker in reason:
+        digits = reason.rsplit(marker, 1)[1].split(")", 1)[0]
+        return int(digits) if digits.isdigit() else None
+    return None
 
 
 def _cache_file(cache: Path, root: Path, target: tuple[int, int] | None) -> Path:
@@ -41,6 +57,8 @@ def scan_project(
     """Facts of every file; `target` (the image's Python) lets newer syntax be read for it."""
     root = files.root
     result = ScanResult()
+    for rel, reason in files.unreadable:
+        result.could_not_read(rel, reason)
     previous: dict[str, list[object]] = {}
     cache_path = _cache_file(cache, root, target) if cache is not None else None
     if cache_path is not None:
@@ -57,19 +75,21 @@ def scan_project(
         try:
             stat = os.stat(path)
         except OSError as error:
-            result.skipped.append((rel, f"cannot read: {error.strerror}"))
+            result.could_not_read(rel, f"cannot read: {error.strerror}")
             continue
         stamp = [stat.st_size, stat.st_mtime_ns]
         entry = previous.get(rel)
+        data: bytes | None = b""
         if entry is not None and entry[:2] == stamp:
             facts = FileFacts.from_json(rel, entry[2])  # type: ignore[arg-type]
         else:
             data, reason = read_source(path)
             facts = FileFacts(rel, error=reason) if data is None else scan_source(data, rel, target)
             changed = True
-        current[rel] = [*stamp, facts.to_json()]
+        if data is not None:  # a failed read is tried again next run (a chmod keeps the mtime)
+            current[rel] = [*stamp, facts.to_json()]
         if facts.error:
-            result.skipped.append((rel, facts.error))
+            result.could_not_read(rel, facts.error)
             continue
         if facts.partial:  # imports read line by line: counted, and the file named in the report
             result.skipped.append((rel, facts.partial))

@@ -8,7 +8,8 @@ The rules, in order:
 - one imported only behind `try/except ImportError` is OPTIONAL (kept, reported);
 - one never imported but required (Requires-Dist closure, target markers) by a kept one is TRANSITIVE;
 - every other run-time requirement is UNUSED — including those only imported under TYPE_CHECKING
-  and those only other unused packages require;
+  and those only other unused packages require — unless a source file could not be read: then it is
+  UNSURE (kept, with the file that might import it), since that file's imports are unknown;
 - an imported module no declared distribution provides is MISSING (and says when it is installed
   anyway as someone's dependency).
 """
@@ -16,7 +17,7 @@ The rules, in order:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -101,6 +102,7 @@ def judge(
     local: LocalModules,
     resolver: DistributionResolver,
     target: Target,
+    unreadable: Sequence[SourceRef] = (),
 ) -> Judgement:
     declared = requirements.names()
     # A line whose marker excludes the target (pywin32; sys_platform == "win32") installs nothing there.
@@ -239,6 +241,8 @@ def judge(
             verdict, evidence = Verdict.TRANSITIVE, [_required_by(kept, name, runtime)]
         elif name not in runtime:
             continue  # a development/extra group nobody imports: not ours to prune
+        elif unreadable:
+            verdict, evidence = Verdict.UNSURE, [_unsure(unreadable)]
         else:
             verdict = Verdict.UNUSED
             evidence = [*typing_evidence.get(name, []), *shadowed.get(name, [])[:1]]
@@ -294,10 +298,25 @@ def judge(
     judgement.infos = {**closure_infos, **infos}
     judgement.unresolved = sorted(kept.unresolved)  # only these can make a verdict wrong
     before, unknown_before = _total(everything, resolver, pin)
+    if unreadable:  # what stays installed includes every unsure package and what it requires
+        unsure = {
+            v.name: requirements.extras_for(v.name) for v in judgement.verdicts if v.verdict is Verdict.UNSURE
+        }
+        kept = dependency_closure(
+            {**kept_roots, **unsure}, resolver, target, pin,
+            {n: first_line[n].requirement for n in (*kept_roots, *unsure)},
+        )  # fmt: skip
     after, unknown_after = _total(kept, resolver, pin)
     judgement.size_before, judgement.size_after = before, after
     judgement.unknown_sizes = sorted(unknown_before | unknown_after)
     return judgement
+
+
+def _unsure(unreadable: Sequence[SourceRef]) -> Evidence:
+    first = unreadable[0]
+    others = f" and {len(unreadable) - 1} more" if len(unreadable) > 1 else ""
+    detail = f"kept (unsure: {first}{others} could not be read, and may import it)"
+    return Evidence("unreadable-source", detail)
 
 
 def _required_by(closure: Closure, name: str, runtime: set[str]) -> Evidence:

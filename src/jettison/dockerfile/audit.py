@@ -53,7 +53,10 @@ def find_dockerfiles(project_root: Path, exclude: Iterable[str] = ()) -> list[Pa
     for directory, dirnames, filenames in os.walk(project_root):
         relative_dir = os.path.relpath(directory, project_root)
         dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not (Path(directory, d) / "pyvenv.cfg").exists()
+            # os.path.exists, not Path.exists: a directory we may not enter is no virtualenv, not a crash
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
         )
         for name in sorted(filenames):
             if not is_dockerfile_name(name) or name.lower().endswith(NOT_DOCKERFILES):

@@ -28,6 +28,7 @@ class Verdict(enum.StrEnum):
     OPTIONAL = "optional"  # imported only behind `try: ... except ImportError`
     TRANSITIVE = "transitive"  # never imported, but a kept package requires it
     UNUSED = "unused"  # nothing needs it at run time
+    UNSURE = "unsure"  # nothing read needs it, but a source file could not be read: kept, never pruned
     MISSING = "missing"  # imported but not declared anywhere
 
 

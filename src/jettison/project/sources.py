@@ -33,6 +33,8 @@ class ProjectFiles:
     python: list[str] = field(default_factory=list)  # relative posix paths, sorted
     other: list[str] = field(default_factory=list)  # command/config files for string rules
     requirement_files: list[str] = field(default_factory=list)
+    # Directories the walk could not list, with why: code in them may import anything.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _is_venv(directory: str, names: list[str]) -> bool:
@@ -61,7 +63,12 @@ def walk_project(root: Path, exclude: tuple[str, ...] = (), include_tests: bool 
     files = ProjectFiles(root)
     excluded_dirs = DEFAULT_EXCLUDED_DIRS - ({"tests", "test", "testing"} if include_tests else set())
     excluded_files = () if include_tests else DEFAULT_EXCLUDED_FILES
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unlisted(error: OSError) -> None:
+        where = os.path.relpath(error.filename or root, root).replace(os.sep, "/")
+        files.unreadable.append((where, f"cannot read directory: {error.strerror or error}"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unlisted, followlinks=False):
         rel_dir = os.path.relpath(directory, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
         keep = []
@@ -76,7 +83,7 @@ def walk_project(root: Path, exclude: tuple[str, ...] = (), include_tests: bool 
                 if _is_venv(full, os.listdir(full)):
                     continue
             except OSError:
-                continue
+                pass  # os.walk meets it again and reports it through `unlisted`
             keep.append(name)
         dirnames[:] = sorted(keep)
         for name in filenames:

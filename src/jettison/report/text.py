@@ -23,10 +23,11 @@ _SEVERITY_STYLE = {
 }
 _VERDICT_STYLE = {
     Verdict.USED: "green", Verdict.OPTIONAL: "cyan", Verdict.TRANSITIVE: "green",
-    Verdict.UNUSED: "yellow", Verdict.MISSING: "bold red",
+    Verdict.UNUSED: "yellow", Verdict.UNSURE: "magenta", Verdict.MISSING: "bold red",
 }  # fmt: skip
 _VERDICT_TITLE = {
     Verdict.UNUSED: "Unused — not needed at run time",
+    Verdict.UNSURE: "Unsure — no read file imports it, but a source could not be read (kept)",
     Verdict.MISSING: "Missing — needed but not declared",
     Verdict.OPTIONAL: "Optional — imported behind try/except ImportError (kept)",
     Verdict.USED: "Used",
@@ -75,9 +76,11 @@ def render_requirements(summary: RequirementSummary, console: Console, verbose: 
     console.print(f"[bold]Requirements[/bold] ({escape(files)}) for {escape(summary.target)}")
     console.print(
         f"  {declared} judged: {counts['used']} used, {counts['transitive']} transitive, "
-        f"{counts['optional']} optional, {counts['unused']} unused; {counts['missing']} missing"
+        f"{counts['optional']} optional, {counts['unused']} unused"
+        + (f", {counts['unsure']} unsure" if counts["unsure"] else "")
+        + f"; {counts['missing']} missing"
     )
-    order = [Verdict.MISSING, Verdict.UNUSED, Verdict.OPTIONAL]
+    order = [Verdict.MISSING, Verdict.UNUSED, Verdict.UNSURE, Verdict.OPTIONAL]
     if verbose:
         order += [Verdict.USED, Verdict.TRANSITIVE]
     for verdict in order:
