@@ -275,7 +275,7 @@ def _local_project_requirement(path: Path) -> Requirement | None:
     pyproject = path / "pyproject.toml"
     try:
         name = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("name")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # ValueError: undecodable or bad TOML, or a NUL in the line's path
         return None
     if not isinstance(name, str):
         return None
