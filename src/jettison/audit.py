@@ -83,6 +83,9 @@ def requirement_findings(
         }  # fmt: skip
         if verdict.verdict is Verdict.UNUSED:
             shown = verdict.lines[0].text if verdict.lines else verdict.name
+            # Every run-time line declaring it (requirements.txt and requirements/prod.txt): fix deletes
+            # them all, or the package is still installed; development groups keep theirs.
+            data["declared_at"] = [str(line.source) for line in verdict.lines if line.runtime]
             findings.append(Finding(
                 RULE_UNUSED, Severity.WARNING,
                 f"{shown} is not needed at run time: {verdict.reason}",

@@ -219,3 +219,17 @@ def test_edits_that_break_the_dockerfile_are_undone(tmp_path: Path) -> None:
     assert plan.change_for("Dockerfile").new.count("# syntax=") == 1  # the second would not parse
     assert [f.rule for f in plan.fixes] == ["JT003"]
     assert any("unparseable" in note for note in plan.notes)
+
+
+def test_an_unused_requirement_is_deleted_from_every_run_time_file_declaring_it(tmp_path: Path) -> None:
+    """Declared twice (requirements.txt and the base file it includes): deleting one line would leave the
+    package installed; the development file keeps its own line (pytest plugins may use it)."""
+    project = _copy("flask-bash-boot", tmp_path)
+    (project / "requirements").mkdir()
+    (project / "requirements" / "base.txt").write_text("flask\nrequests==2.32.3\n")
+    (project / "requirements.txt").write_text("-r requirements/base.txt\ngunicorn\nrequests\n")
+    (project / "requirements-dev.txt").write_text("-r requirements.txt\npytest\nrequests\n")
+    plan = plan_fix(project, _options())
+    assert plan.change_for("requirements.txt").new == "-r requirements/base.txt\ngunicorn\n"
+    assert plan.change_for("requirements/base.txt").new == "flask\n"
+    assert plan.change_for("requirements-dev.txt") is None

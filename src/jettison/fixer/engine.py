@@ -26,7 +26,7 @@ from jettison.fixer.requirements import requirement_edits
 from jettison.fixer.template import new_project_plan
 from jettison.model.audit import AuditOptions
 from jettison.model.edits import APPLIED, CONFLICT, Edit, apply_edit_groups
-from jettison.model.findings import Finding
+from jettison.model.findings import Finding, Location
 from jettison.model.requirements import normalize_name
 from jettison.policy import apply_policy, policy_reader
 from jettison.project.config import load_config
@@ -96,6 +96,18 @@ def _traced_keep(root: Path, options: AuditOptions) -> set[str]:
     return set(traced_audit(root, audit, options.cache or cache_dir()).kept_by_trace())
 
 
+def _declared_at(finding: Finding) -> list[Location]:
+    """Each file:line declaring an unused requirement (the audit lists them; else the finding's own)."""
+    places: list[Location] = []
+    for where in finding.data.get("declared_at") or ():
+        path, _, line = str(where).rpartition(":")
+        if path and line.isdigit():
+            places.append(Location(path, int(line)))
+    if not places and finding.location is not None:
+        places.append(finding.location)
+    return places
+
+
 def _candidates(
     findings: Iterable[Finding],
     texts: _Texts,
@@ -112,15 +124,22 @@ def _candidates(
             if distribution in keep:
                 notes.append(f"{_where(finding)}{distribution} kept (it is needed at run time)")
                 continue
-            path = texts.relative(finding.location.path) if finding.location else None
-            if path is None:
+            all_edits: list[Edit] = []
+            for location in _declared_at(finding):
+                path = texts.relative(location.path)
+                if path is None:
+                    notes.append(f"{location}: {distribution} is unused: no file to edit; left as declared")
+                    continue
+                edits, note = requirement_edits(replace(finding, location=location), texts.get(path))
+                if note:
+                    notes.append(note)
+                all_edits.extend(edits)
+            # One fix per file: each deletion is safe alone (the package stays installed from the other file).
+            for path in sorted({edit.path for edit in all_edits}):
+                mine = sorted({edit for edit in all_edits if edit.path == path})
+                out.append(_Candidate(finding, tuple(mine), True))
+            if not all_edits and not _declared_at(finding):
                 notes.append(f"{_where(finding)}{distribution} is unused: no file to edit; left as declared")
-                continue
-            edits, note = requirement_edits(finding, texts.get(path))
-            if note:
-                notes.append(note)
-            if edits:
-                out.append(_Candidate(finding, tuple(edits), True))
             continue
         if finding.rule in (RULE_MISSING, RULE_DEPENDENCY_ONLY):
             notes.append(f"{finding.rule} {_where(finding)}{finding.message} (fix never adds requirements: "
