@@ -12,9 +12,9 @@ from rich.table import Table
 
 from jettison.atomicfile import write_atomically
 from jettison.cli.common import EXIT_CLEAN, console, user_errors_exit_2
-from jettison.errors import JettisonError
 from jettison.inspect.analysis import analysis_to_json, analyze
 from jettison.inspect.diff import diff_reports
+from jettison.inspect.saved import read_saved_report
 from jettison.inspect.source import open_image_input
 from jettison.report.html import render_diff_html
 
@@ -26,10 +26,7 @@ def _mb(value: int) -> str:
 def _report(reference: str) -> dict[str, Any]:
     """An image reference, or a saved `jettison inspect --format json` file (ending in .json)."""
     if reference.endswith(".json") and Path(reference).is_file():
-        try:
-            return json.loads(Path(reference).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-        except ValueError as error:
-            raise JettisonError(f"not a jettison inspect JSON report: {error}", reference) from None
+        return read_saved_report(reference)
     return analysis_to_json(analyze(open_image_input(reference)))
 
 
