@@ -170,6 +170,43 @@ def _error_text(response: httpx.Response) -> str:
     return f"{response.status_code} {response.reason_phrase}" + (f" ({text})" if text else "")
 
 
+# A token reply is a few kilobytes of JSON (a JWT, its lifetime); a megabyte is something else.
+MAX_TOKEN_REPLY_BYTES = 1024 * 1024
+
+
+def _read_capped(response: httpx.Response, limit: int, what: str) -> bytes:
+    """A streamed reply's body, refused (never read on) past `limit` decoded bytes; closes the reply."""
+    try:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise JettisonError(f"{what}: the reply is {int(declared):,} bytes, over the {limit:,} allowed")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise JettisonError(f"{what}: the reply is over the {limit:,} bytes allowed")
+        return bytes(body)
+    finally:
+        response.close()
+
+
+def _token_from(body: bytes, content_type: str, where: str) -> str:
+    """The bearer token in a token service's 200 reply, or a JettisonError saying what came instead."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        shown = body[:60].decode("utf-8", "replace").split("\n", 1)[0]
+        kind = content_type.split(";")[0].strip() or "no content type"
+        raise JettisonError(f"{where} answered 200 with {kind}, not a JSON token ({shown!r}...)") from None
+    token = document.get("token") or document.get("access_token") if isinstance(document, dict) else None
+    if not token:
+        raise JettisonError(f"{where} returned no token")
+    # It goes into an Authorization header: anything but printable ASCII there is not a token.
+    if not isinstance(token, str) or not token.isascii() or not token.isprintable():
+        raise JettisonError(f"{where} returned a token that is not printable ASCII text")
+    return token
+
+
 class _BlobStream(io.RawIOBase):
     """A blob download as a file: raw bytes as sent (no content decoding). When the connection drops
     mid-body it resumes with a Range request from the byte it got to (up to `resumes` times); the
@@ -304,28 +341,30 @@ class RegistryClient:
         query: list[tuple[str, str]] = [("scope", s) for s in wanted]
         if params.get("service"):
             query.append(("service", params["service"]))
+        where = f"token service {params['realm']} of registry {ref.registry}"
         try:
             if creds is not None and creds[0] == "<token>":
                 form = {"grant_type": "refresh_token", "refresh_token": creds[1], "client_id": "jettison"}
                 form.update({"service": params.get("service", ""), "scope": " ".join(wanted)})
-                reply = self._client.post(params["realm"], data=form)
+                request = self._client.build_request("POST", params["realm"], data=form)
+                reply = self._client.send(request, stream=True)
             else:
                 auth = httpx.BasicAuth(*creds) if creds else None
-                reply = self._client.get(params["realm"], params=query, auth=auth)  # type: ignore[arg-type]
+                request = self._client.build_request("GET", params["realm"], params=query)
+                reply = self._client.send(request, auth=auth, stream=True)
             self.requests += 1
+            body = _read_capped(reply, MAX_TOKEN_REPLY_BYTES, where)
         except httpx.TransportError as error:
-            raise JettisonError(
-                f"token service {params['realm']} of {ref.registry} unreachable: {error}"
-            ) from None
+            raise JettisonError(f"{where} unreachable: {error}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # a bad realm URL, a body that does not decode
+            raise JettisonError(f"{where}: {type(error).__name__}: {error}") from None
         if reply.status_code != 200:
             who = "with the docker config's credentials" if creds else "anonymously"
+            read = httpx.Response(reply.status_code, headers=reply.headers, content=body)
             raise JettisonError(
-                f"registry {ref.registry} refused a token for {ref.repository} {who}: {_error_text(reply)}"
+                f"registry {ref.registry} refused a token for {ref.repository} {who}: {_error_text(read)}"
             )
-        body = reply.json()
-        token = body.get("token") or body.get("access_token")
-        if not token:
-            raise JettisonError(f"token service of {ref.registry} returned no token")
+        token = _token_from(body, reply.headers.get("content-type", ""), where)
         self._auth[key] = f"Bearer {token}"
 
     def _send(
