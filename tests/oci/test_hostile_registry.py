@@ -1,5 +1,6 @@
-"""A registry's token service that answers 200 with the wrong thing: one line naming the registry,
-exit 2, never a JSONDecodeError.
+"""A registry (and its token service) that answers 200 with the wrong thing: one line naming the registry,
+exit 2, never a JSONDecodeError; a manifest too large or too deeply nested is refused after reading at
+most the 4 MiB the distribution spec allows.
 
 The registry is a real HTTP server on 127.0.0.1 (jettison speaks plain HTTP to loopback registries).
 """
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from jettison.cli import main
 from jettison.errors import JettisonError
+from jettison.model.image import MAX_MANIFEST_BYTES
 from jettison.oci.registry import NoCredentials, RegistryClient
 
 GOOD_TOKEN = "t0ken"
@@ -138,3 +140,22 @@ def test_any_token_reply_is_a_token_or_a_jettison_error(registry, body):
     registry.manifest_reply = b"{}"
     with RegistryClient(credentials=NoCredentials(), retries=0) as client, pytest.raises(JettisonError):
         client.pull(f"{registry.host}/app:1")  # a token or not, "{}" is no manifest
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "until-close"])
+def test_a_manifest_over_4_mib_is_refused_after_reading_at_most_4_mib(registry, tmp_path, declared):
+    registry.token_reply = _token(GOOD_TOKEN)
+    total = 300 * 1024 * 1024
+    registry.manifest_reply = _repeat(b" " * 65536, total)
+    registry.manifest_length = total if declared else None
+    line = _inspect(registry, tmp_path)
+    assert f"from registry {registry.host}" in line and "allowed" in line, line
+    # Socket buffers hold a few MB more than the client read; 300 MB were never sent.
+    assert registry.sent < MAX_MANIFEST_BYTES + 16 * 1024 * 1024
+
+
+def test_a_deeply_nested_manifest_is_a_located_error(registry, tmp_path):
+    registry.token_reply = _token(GOOD_TOKEN)
+    registry.manifest_reply = b"[" * 100_000 + b"]" * 100_000
+    line = _inspect(registry, tmp_path)
+    assert "nested too deeply" in line and registry.host in line, line

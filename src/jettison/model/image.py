@@ -68,11 +68,22 @@ def canonical_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _loads(data: bytes, what: str) -> dict[str, Any]:
+# The distribution spec lets a registry refuse manifests over 4 MiB; so do we, from any source.
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+# Configs have no such limit in the spec; real ones are kilobytes, a long history a few megabytes.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+
+
+def _loads(data: bytes, what: str, limit: int = MAX_MANIFEST_BYTES) -> dict[str, Any]:
+    if len(data) > limit:
+        spec = "the distribution spec's 4 MiB limit" if limit == MAX_MANIFEST_BYTES else f"{limit:,} bytes"
+        raise ValueError(f"{what} of {len(data):,} bytes is over {spec}")
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError(f"{what} is not valid JSON: {error}") from None
+    except RecursionError:  # json recurses per nesting level: 100,000 nested arrays exhaust the stack
+        raise ValueError(f"{what} is not valid JSON: nested too deeply") from None
     if not isinstance(document, dict):
         raise ValueError(f"{what} is not a JSON object")
     return document
@@ -361,7 +372,7 @@ class ImageConfig:
 
     @classmethod
     def from_json(cls, data: bytes) -> ImageConfig:
-        document = _loads(data, "image config")
+        document = _loads(data, "image config", MAX_CONFIG_BYTES)
         rootfs = document.get("rootfs") or {}
         diff_ids = rootfs.get("diff_ids") if isinstance(rootfs, dict) else None
         if not isinstance(diff_ids, list) or not all(isinstance(d, str) and is_digest(d) for d in diff_ids):

@@ -32,6 +32,8 @@ from jettison.model.image import (
     DOCKER_LAYER,
     DOCKER_LAYER_GZIP,
     DOCKER_MANIFEST,
+    MAX_CONFIG_BYTES,
+    MAX_MANIFEST_BYTES,
     OCI_CONFIG,
     OCI_LAYER_ZSTD,
     OCI_MANIFEST,
@@ -260,8 +262,10 @@ def read_docker_archive(file: Path, tag: str | None = None) -> Image:
                 raise JettisonError(f"{where}: {name!r} is not a regular file in the archive")
             return found
 
-        def read_member(name: str) -> bytes:
+        def read_member(name: str, limit: int = MAX_CONFIG_BYTES) -> bytes:
             info = member(name)
+            if info.size > limit:  # JSON documents only: refused by their header, never read
+                raise JettisonError(f"{where}: {name!r} of {info.size:,} bytes is over the {limit:,} allowed")
             extracted = tar.extractfile(info)
             assert extracted is not None
             data = extracted.read()
@@ -270,9 +274,11 @@ def read_docker_archive(file: Path, tag: str | None = None) -> Image:
             return data
 
         try:
-            entries = json.loads(read_member("manifest.json"))
+            entries = json.loads(read_member("manifest.json", MAX_MANIFEST_BYTES))
         except ValueError as error:
             raise JettisonError(f"{where}: bad manifest.json: {error}") from None
+        except RecursionError:
+            raise JettisonError(f"{where}: bad manifest.json: nested too deeply") from None
         if not isinstance(entries, list) or not entries:
             raise JettisonError(f"{where}: manifest.json lists no image")
         entry = _pick(entries, tag, where)

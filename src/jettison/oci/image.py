@@ -18,6 +18,7 @@ from jettison.model.image import (
     DOCKER_LAYER_GZIP,
     DOCKER_MANIFEST,
     DOCKER_MANIFEST_LIST,
+    MAX_CONFIG_BYTES,
     OCI_CONFIG,
     OCI_INDEX,
     OCI_LAYER,
@@ -245,6 +246,11 @@ def load_image(
         manifest = Manifest.from_json(manifest_bytes)
     except ValueError as error:
         raise JettisonError(f"{where}: bad manifest: {error}") from None
+    if manifest.config.size > MAX_CONFIG_BYTES:  # refused before a byte of it is read
+        size = manifest.config.size
+        raise JettisonError(
+            f"{where}: image config of {size:,} bytes is over the {MAX_CONFIG_BYTES:,} allowed"
+        )
     config_bytes = read_blob(manifest.config)
     try:
         config = ImageConfig.from_json(config_bytes)

@@ -17,6 +17,7 @@ from jettison.errors import JettisonError
 from jettison.model.image import (
     INDEX_TYPES,
     MANIFEST_TYPES,
+    MAX_MANIFEST_BYTES,
     OCI_INDEX,
     REF_NAME,
     Descriptor,
@@ -82,9 +83,12 @@ def write_oci_layout(target: Image | ImageIndex, directory: Path, tag: str | Non
 def _read_index(root: Path) -> Index:
     path = root / "index.json"
     try:
-        return Index.from_json(path.read_bytes())
+        with open(path, "rb") as stream:  # one byte past the limit is enough to refuse it
+            return Index.from_json(stream.read(MAX_MANIFEST_BYTES + 1))
     except FileNotFoundError:
         raise JettisonError("not an OCI image layout (no index.json)", root) from None
+    except OSError as error:
+        raise JettisonError(f"cannot read: {error.strerror or error}", path) from None
     except ValueError as error:
         raise JettisonError(f"bad index.json: {error}", path) from None
 
@@ -111,6 +115,15 @@ class _LayoutBlobs:
                 raise JettisonError(f"{self.where}: blob {digest} is missing") from None
 
         return open_blob
+
+    def read_manifest(self, descriptor: Descriptor) -> bytes:
+        """A manifest or index blob, refused by its declared size before it is read."""
+        if descriptor.size > MAX_MANIFEST_BYTES:
+            raise JettisonError(
+                f"{self.where}: manifest {descriptor.digest} of {descriptor.size:,} bytes is over the "
+                "distribution spec's 4 MiB limit"
+            )
+        return self.read(descriptor)
 
     def read(self, descriptor: Descriptor) -> bytes:
         return read_verified(
@@ -151,7 +164,7 @@ def read_oci_index(directory: Path, tag: str | None = None) -> ImageIndex | Imag
     root = Path(directory)
     store = _LayoutBlobs(root)
     entry = _pick_entry(_read_index(root), tag, store.where)
-    data = store.read(entry)
+    data = store.read_manifest(entry)
     if entry.media_type in INDEX_TYPES or (entry.media_type not in MANIFEST_TYPES and b'"manifests"' in data):
         try:
             nested = Index.from_json(data)
@@ -161,7 +174,7 @@ def read_oci_index(directory: Path, tag: str | None = None) -> ImageIndex | Imag
         for child in nested.manifests:
             if child.media_type in INDEX_TYPES:
                 continue  # nested indexes of indexes are not images; skip like skopeo does
-            image = load_image(store.read(child), store.read, store.opener, store.where)
+            image = load_image(store.read_manifest(child), store.read, store.opener, store.where)
             store.check_present(image)
             images.append(image)
         kept = Index(

@@ -43,6 +43,7 @@ from jettison.model.image import (
     DOCKER_MANIFEST,
     DOCKER_MANIFEST_LIST,
     INDEX_TYPES,
+    MAX_MANIFEST_BYTES,
     OCI_INDEX,
     OCI_MANIFEST,
     Descriptor,
@@ -458,20 +459,35 @@ class RegistryClient:
     def get_manifest(self, ref: Reference) -> tuple[bytes, str]:
         """(exact bytes, media type) of the manifest or index `ref` names, verified against its digest."""
         what = f"manifest {ref}"
-        response = self._send(
-            "GET",
-            f"{ref.base_url}/manifests/{ref.identifier}",
-            ref,
-            self._pull_scopes(ref),
-            headers={"Accept": MANIFEST_ACCEPT},
-            what=what,
-        )
-        if response.status_code == 404:
-            response.close()
-            raise JettisonError(f"image {ref} not found on registry {ref.registry}")
-        if response.status_code != 200:
-            raise self._fail(response, what, ref)
-        data = response.content
+        attempt = 0
+        while True:
+            response = self._send(
+                "GET",
+                f"{ref.base_url}/manifests/{ref.identifier}",
+                ref,
+                self._pull_scopes(ref),
+                headers={"Accept": MANIFEST_ACCEPT},
+                stream=True,
+                what=what,
+            )
+            if response.status_code == 404:
+                response.close()
+                raise JettisonError(f"image {ref} not found on registry {ref.registry}")
+            if response.status_code != 200:
+                raise self._fail(response, what, ref)
+            try:  # streamed and capped: a registry sending 300 MB as a manifest costs 4 MiB, not 300
+                data = _read_capped(response, MAX_MANIFEST_BYTES, f"{what} from registry {ref.registry}")
+                break
+            except httpx.TransportError as error:  # the body broke off: a GET is safe to send again
+                if attempt >= self.retries:
+                    tries = f"after {attempt + 1} attempts"
+                    raise JettisonError(
+                        f"{what}: reading it from {ref.registry} failed ({error}), {tries}"
+                    ) from None
+                self.sleep(self.backoff * 2**attempt)
+                attempt += 1
+            except httpx.HTTPError as error:
+                raise JettisonError(f"{what}: reading it from {ref.registry} failed: {error}") from None
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         digest = sha256_digest(data)
         expected = ref.digest or response.headers.get("docker-content-digest")
