@@ -20,7 +20,7 @@ _SETUP_COMMANDS = frozenset({"set", "echo", "printf", "cd", "export", "true", ":
 
 
 @dataclass(frozen=True)
-class EntrypointScript:
+class EntrypointRewrite:
     """What an existing entrypoint script becomes.
 
     needed:   it does work besides starting the server, so the image keeps an entrypoint.
@@ -61,7 +61,7 @@ def _is_exec_args(words: list[str]) -> bool:
     return words[:1] == ["exec"] and words[1:] in (["$@"], ['"$@"'], ["${@}"])
 
 
-def rewrite_entrypoint(text: str) -> EntrypointScript:
+def rewrite_entrypoint(text: str) -> EntrypointRewrite:
     """Decide whether the script is needed and rewrite it to end in `exec "$@"`."""
     kept: list[str] = []
     dropped: list[str] = []
@@ -85,7 +85,7 @@ def rewrite_entrypoint(text: str) -> EntrypointScript:
             does_work = True
         kept.append(line)
     if not does_work:
-        return EntrypointScript(needed=False, text=None, gunicorn=gunicorn, dropped=tuple(dropped))
+        return EntrypointRewrite(needed=False, text=None, gunicorn=gunicorn, dropped=tuple(dropped))
     ours = {"set -e", "set -eu", "set -o errexit", _SET_E_WHY, _EXEC_WHY}
     body = [line for line in kept if line.strip() not in ours]
     while body and not body[0].strip():
@@ -103,4 +103,4 @@ def rewrite_entrypoint(text: str) -> EntrypointScript:
         'exec "$@"',
     ]
     text = "\n".join(script) + "\n"
-    return EntrypointScript(needed=True, text=text, gunicorn=gunicorn, dropped=tuple(dropped))
+    return EntrypointRewrite(needed=True, text=text, gunicorn=gunicorn, dropped=tuple(dropped))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from jettison.dockerfile.entrypoint import EntrypointScript, rewrite_entrypoint
+from jettison.dockerfile.entrypoint import EntrypointRewrite, rewrite_entrypoint
 from jettison.dockerfile.expand import expand
 from jettison.dockerfile.generate import MANAGED_ENV, ImageFacts
 from jettison.dockerfile.model import DockerfileModel, Stage
@@ -46,7 +46,7 @@ class RecipeReading:
 
     facts: ImageFacts
     notes: tuple[str, ...] = ()
-    entrypoint: EntrypointScript | None = None
+    entrypoint: EntrypointRewrite | None = None
     # Packages the old recipe installed outside the requirements file (`pip install gunicorn`).
     extra_packages: tuple[str, ...] = ()
     requirements_file: str | None = None

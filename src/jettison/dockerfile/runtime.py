@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -17,23 +16,13 @@ from jettison.dockerfile.ast import Instruction
 from jettison.dockerfile.facts import ProjectFacts
 from jettison.dockerfile.installs import ShellCommand, split_commands
 from jettison.dockerfile.model import DockerfileModel, Stage
-
-# Gunicorn options that take a value, short and long spellings mapped to the setting name.
-_GUNICORN_OPTIONS = {
-    "-w": "workers", "--workers": "workers", "-k": "worker_class", "--worker-class": "worker_class",
-    "-c": "config", "--config": "config", "-b": "bind", "--bind": "bind", "-t": "timeout",
-    "--timeout": "timeout", "--graceful-timeout": "graceful_timeout", "--worker-tmp-dir": "worker_tmp_dir",
-    "--access-logfile": "accesslog", "--error-logfile": "errorlog", "--log-file": "errorlog",
-    "--threads": "threads", "--keep-alive": "keepalive", "--log-level": "loglevel", "--chdir": "chdir",
-    "-e": "raw_env", "--env": "raw_env", "--pid": "pidfile", "-p": "pidfile", "--name": "proc_name",
-    "-n": "proc_name", "--max-requests": "max_requests", "--worker-connections": "worker_connections",
-}  # fmt: skip
-_GUNICORN_FLAGS = {"--preload": "preload_app", "--reload": "reload", "-D": "daemon", "--daemon": "daemon"}
+from jettison.gunicorn.settings import parse_gunicorn_args
 
 
 @dataclass(frozen=True)
-class GunicornCommand:
-    """A gunicorn invocation found in a command line, with where it was found."""
+class GunicornLaunch:
+    """Where a gunicorn invocation was found (the Dockerfile or a script, and the line), with its settings
+    as written, read by the one Gunicorn command-line reader (jettison.gunicorn.settings)."""
 
     argv: tuple[str, ...]
     settings: dict[str, str]  # option values as written (`workers` -> "4", `preload_app` -> "true")
@@ -75,7 +64,9 @@ class GunicornConfig:
 
 
 @dataclass
-class EntrypointScript:
+class ScriptCommands:
+    """The entrypoint script the final command runs, as read: its text and its shell commands."""
+
     path: str  # context-relative
     text: str
     commands: list[tuple[int, ShellCommand]]  # (line, command)
@@ -86,8 +77,8 @@ class RuntimeFacts:
     stage: Stage | None
     entrypoint: Instruction | None = None
     cmd: Instruction | None = None
-    script: EntrypointScript | None = None
-    gunicorn_commands: list[GunicornCommand] = field(default_factory=list)
+    script: ScriptCommands | None = None
+    gunicorn_commands: list[GunicornLaunch] = field(default_factory=list)
     gunicorn_config: GunicornConfig | None = None
 
     @property
@@ -128,37 +119,21 @@ def _final_command(model: DockerfileModel, keyword: str) -> Instruction | None:
 
 
 def parse_gunicorn(argv: list[str] | tuple[str, ...]) -> dict[str, str] | None:
-    """Settings of a gunicorn command line, or None when argv does not start gunicorn."""
-    words = list(argv)
-    start = None
-    for i, word in enumerate(words):
-        base = word.rsplit("/", 1)[-1]
-        if base == "gunicorn":
-            start = i + 1
-            break
-        if base.startswith("python") and words[i + 1 : i + 3] == ["-m", "gunicorn"]:
-            start = i + 3
-            break
-    if start is None:
+    """Settings of a gunicorn command line as written (`workers` -> "4", `preload_app` -> "true", the
+    application under "app"), or None when argv does not start gunicorn."""
+    command = parse_gunicorn_args(list(argv))
+    if command is None:
         return None
     settings: dict[str, str] = {}
-    rest = words[start:]
-    i = 0
-    while i < len(rest):
-        word = rest[i]
-        name, sep, value = word.partition("=")
-        if name in _GUNICORN_FLAGS:
-            settings[_GUNICORN_FLAGS[name]] = "true"
-        elif name in _GUNICORN_OPTIONS:
-            if not sep and i + 1 < len(rest):
-                value = rest[i + 1]
-                i += 1
-            settings[_GUNICORN_OPTIONS[name]] = value
-        elif re.fullmatch(r"-[wkcbt]\S+", word):
-            settings[_GUNICORN_OPTIONS[word[:2]]] = word[2:]
-        elif not word.startswith("-"):
-            settings.setdefault("app", word)
-        i += 1
+    for name, value in command.settings.items():
+        if isinstance(value, bool):
+            settings[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            settings[name] = str(value[-1]) if value else ""
+        else:
+            settings[name] = str(value)
+    if command.app is not None:
+        settings["app"] = command.app
     return settings
 
 
@@ -262,11 +237,11 @@ def runtime_facts(model: DockerfileModel, project: ProjectFacts) -> RuntimeFacts
                     inner_settings = parse_gunicorn(inner.argv)
                     if inner_settings is not None:
                         facts.gunicorn_commands.append(
-                            GunicornCommand(inner.argv, inner_settings, model.path, instruction.start_line)
+                            GunicornLaunch(inner.argv, inner_settings, model.path, instruction.start_line)
                         )
             elif settings is not None:
                 facts.gunicorn_commands.append(
-                    GunicornCommand(command.argv, settings, model.path, instruction.start_line)
+                    GunicornLaunch(command.argv, settings, model.path, instruction.start_line)
                 )
         script = _script_path(words)
         if script is not None and facts.script is None:
@@ -277,12 +252,12 @@ def runtime_facts(model: DockerfileModel, project: ProjectFacts) -> RuntimeFacts
                 for number, line in enumerate(text.splitlines(), start=1):
                     for command in split_commands(line):
                         commands.append((number, command))
-                facts.script = EntrypointScript(context_path, text, commands)
+                facts.script = ScriptCommands(context_path, text, commands)
                 for number, command in commands:
                     settings = parse_gunicorn(command.argv)
                     if settings is not None:
                         facts.gunicorn_commands.append(
-                            GunicornCommand(command.argv, settings, context_path, number)
+                            GunicornLaunch(command.argv, settings, context_path, number)
                         )
     config_path = None
     for command in facts.gunicorn_commands:

@@ -263,6 +263,8 @@ _FLAGS: dict[str, tuple[str, str]] = {
     "--keyfile": ("keyfile", "str"),
     "-e": ("raw_env", "list"),
     "--env": ("raw_env", "list"),
+    "-p": ("pidfile", "str"),
+    "--pid": ("pidfile", "str"),
 }
 
 
