@@ -3,12 +3,16 @@
 Writing follows go-containerregistry's layout package: every blob goes to a temporary file and is
 renamed to its digest once verified; a blob already present with the right size is skipped; index.json,
 which is what makes the new image visible, is written last and atomically. An interrupted write thus
-leaves at most unreferenced blobs, never a tag pointing at missing content.
+leaves at most unreferenced blobs, never a tag pointing at missing content. Concurrent writers into
+one layout take turns on index.json (`_index_lock`), so each keeps its tag.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,6 +33,7 @@ from jettison.oci.blobs import BlobDirectory, read_verified
 from jettison.oci.image import Image, ImageIndex, host_platform, load_image
 
 LAYOUT_FILE = {"imageLayoutVersion": "1.0.0"}
+LOCK_FILE = ".jettison-index.lock"  # beside index.json; layout readers ignore files they do not know
 
 
 def _write_image_blobs(blobs: BlobDirectory, image: Image) -> None:
@@ -65,19 +70,40 @@ def write_oci_layout(target: Image | ImageIndex, directory: Path, tag: str | Non
         descriptor = Descriptor(
             descriptor.media_type, descriptor.digest, descriptor.size, {REF_NAME: tag}, descriptor.platform
         )
-    layout_file = root / "oci-layout"
-    if not layout_file.exists():
-        write_atomically(layout_file, canonical_json(LAYOUT_FILE), keep_backup=False)
-    existing = _read_index(root) if (root / "index.json").exists() else Index(manifests=())
-    kept = [
-        entry
-        for entry in existing.manifests
-        if not (tag and entry.annotations.get(REF_NAME) == tag)
-        and not (not tag and entry.digest == descriptor.digest and not entry.annotations.get(REF_NAME))
-    ]
-    index = Index(manifests=(*kept, descriptor), media_type=OCI_INDEX, annotations=existing.annotations)
-    write_atomically(root / "index.json", index.to_json(), keep_backup=False)
+    with _index_lock(root):
+        layout_file = root / "oci-layout"
+        if not layout_file.exists():
+            write_atomically(layout_file, canonical_json(LAYOUT_FILE), keep_backup=False)
+        existing = _read_index(root) if (root / "index.json").exists() else Index(manifests=())
+        kept = [
+            entry
+            for entry in existing.manifests
+            if not (tag and entry.annotations.get(REF_NAME) == tag)
+            and not (not tag and entry.digest == descriptor.digest and not entry.annotations.get(REF_NAME))
+        ]
+        index = Index(manifests=(*kept, descriptor), media_type=OCI_INDEX, annotations=existing.annotations)
+        write_atomically(root / "index.json", index.to_json(), keep_backup=False)
     return descriptor
+
+
+@contextlib.contextmanager
+def _index_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on the layout around index.json's read-modify-write.
+
+    Without it, two writers read the same index and the later rename drops the other's tag. Blobs need
+    none: each is written to a temporary name and renamed to its digest, so writers agree by content.
+    The lock is flock on a file of its own (index.json itself is replaced, so a lock on it would be on
+    an inode nobody opens next); the kernel releases it when a killed writer's descriptor closes.
+    """
+    try:
+        descriptor = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise JettisonError(f"cannot lock the layout: {error.strerror or error}", root / LOCK_FILE) from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 def _read_index(root: Path) -> Index:
