@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import lzma
 import shutil
 import subprocess
@@ -72,7 +73,11 @@ def build_archive(
     suite: str = "bookworm",
     wrong_deb_sha: str | None = None,
     wrong_packages_sha: bool = False,
+    contents: bool = False,
+    wrong_contents_sha: bool = False,
 ) -> MirrorFiles:
+    """The archive; with `contents`, a main/Contents-amd64.gz listing every non-directory member, as
+    Debian's own lists them (`path<spaces>section/package`)."""
     archive = MirrorFiles()
     stanzas = []
     for name, (fields, items) in sorted(packages.items()):
@@ -89,5 +94,16 @@ def build_archive(
         f"Origin: Debian\nLabel: Debian\nSuite: stable\nCodename: {suite}\nArchitectures: amd64\n"
         f"Components: main\nSHA256:\n {listed} {len(index)} main/binary-amd64/Packages.xz\n"
     )
+    if contents:
+        lines = sorted(
+            f"{item.name.removeprefix('./'):<60}libs/{name}\n"
+            for name, (_, items) in packages.items()
+            for item in items
+            if item.kind != "dir"
+        )
+        listing = gzip.compress("".join(lines).encode(), mtime=0)
+        archive.files[f"dists/{suite}/main/Contents-amd64.gz"] = listing
+        digest = "e" * 64 if wrong_contents_sha else sha256(listing)
+        release += f" {digest} {len(listing)} main/Contents-amd64.gz\n"
     archive.files[f"dists/{suite}/InRelease"] = signer.clearsign(release)
     return archive

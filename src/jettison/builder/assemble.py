@@ -66,6 +66,10 @@ class BuildOptions:
 # save(entry, layers). Kept as callables so this module needs no network code.
 RemoteLookup = Callable[[str], tuple[DependencyEntry, list[Layer]] | None]
 RemoteSave = Callable[[DependencyEntry, list[Layer]], None]
+# The base to build on, given the base and the dependency layers built for it: a debian:// base adds the
+# packages of the shared libraries those layers need (jettison.debian.complete_base), or fails naming one
+# no package provides. A callable, so that this module needs no Debian code.
+BaseCompletion = Callable[[Image, list[Layer]], Image]
 
 
 @dataclass
@@ -226,6 +230,7 @@ def build_for_base(
     remote: tuple[RemoteLookup, RemoteSave] | None = None,
     blobs: BlobDirectory | None = None,
     base_name: str | None = None,
+    complete_base: BaseCompletion | None = None,
 ) -> tuple[Image, BasePython, str]:
     """One image: `base` plus dependency, source and config layers for the base's platform."""
     progress = progress or SilentProgress()
@@ -248,6 +253,9 @@ def build_for_base(
     dependency_layers, source = _dependency_layers(
         recipe, target, options, cache, progress, platform, remote, python_full
     )
+    if complete_base is not None:
+        base = complete_base(base, [layer for layer, _ in dependency_layers])
+        config = base.config  # its rootfs and history are the completed base's
     epoch = _epoch(options)
     scratch = blobs or default_blob_directory()
     runtime = recipe.runtime
@@ -287,6 +295,7 @@ def build(
     progress: BuildProgress | None = None,
     remote: tuple[RemoteLookup, RemoteSave] | None = None,
     base_name: str | None = None,
+    complete_base: BaseCompletion | None = None,
 ) -> BuildResult:
     """One image per base (one base per platform); an index over them when there is more than one."""
     if not bases:
@@ -296,8 +305,9 @@ def build(
     sources: dict[str, str] = {}
     for base in bases:
         image, python, source = build_for_base(
-            recipe, base, options, cache, progress=progress, remote=remote, base_name=base_name
-        )
+            recipe, base, options, cache, progress=progress, remote=remote, base_name=base_name,
+            complete_base=complete_base,
+        )  # fmt: skip
         platform = str(base.config.platform)
         images.append(image)
         pythons[platform] = python

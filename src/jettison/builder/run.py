@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jettison.builder.assemble import BuildOptions, build, select_bases
 from jettison.builder.cache import BuildCache, default_cache_dir
 from jettison.builder.progress import BuildProgress, SilentProgress
 from jettison.builder.recipe import FixPlanner, read_build_recipe
 from jettison.builder.sources import load_base, parse_ref, registry_name, write_output
-from jettison.debian.base import is_debian_ref, load_debian_base
+from jettison.debian.base import DebianBase, complete_base, is_debian_ref, load_debian_base
+
+if TYPE_CHECKING:
+    from jettison.oci.image import Image
+    from jettison.oci.layers import Layer
 
 DEFAULT_PYTHON = "3.12"
 
@@ -70,9 +74,11 @@ def run_build(
             remote = RegistryCache(cache_repo, client, progress).hooks()
         # Only a registry name means something elsewhere; a local path would leak the builder's directory.
         base_name = None if debian else registry_name(parse_ref(base_text))
-        result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name)
+        completion = _LibraryCompletion(debian_base, progress) if debian_base else None
+        result = build(recipe, bases, options, cache, progress=progress, remote=remote, base_name=base_name,
+                       complete_base=completion)  # fmt: skip
         summary = BuildSummary(result.image.digest, notes=list(result.notes))
-        summary.notes += debian_base.notes if debian_base else []
+        summary.notes += completion.base.notes if completion else []
         summary.dependency_cache = result.dependency_cache
         for text in outputs or []:
             progress.start(f"write {text}")
@@ -92,3 +98,19 @@ def run_build(
     finally:
         if client is not None:
             client.close()
+
+
+class _LibraryCompletion:
+    """The debian:// base completed with the shared libraries the dependency layers need; keeps the
+    completed base, whose notes say what was added."""
+
+    def __init__(self, base: DebianBase, progress: BuildProgress) -> None:
+        self.base = base
+        self.progress = progress
+
+    def __call__(self, image: Image, layers: list[Layer]) -> Image:
+        self.progress.start("shared libraries")
+        self.base = complete_base(self.base, layers)
+        added = [name for name, _ in self.base.options.libraries]
+        self.progress.finish("shared libraries", f"added {', '.join(added)}" if added else "all found")
+        return self.base.image

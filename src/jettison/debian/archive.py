@@ -3,10 +3,12 @@
 Trust flows one way. InRelease is checked by gpgv against the Debian archive keyring (the host's
 /usr/share/keyrings/debian-archive-keyring.gpg, or $JETTISON_DEBIAN_KEYRING); only the text gpgv itself
 writes out as signed is parsed, never the envelope. The Release fields give the SHA256 of the Packages
-index; the index gives the SHA256 and size of every .deb. Anything that does not match is an error
-naming it, and nothing unverified is kept: downloads land in a content-addressed cache directory
-(`<cache>/debian/sha256/<hex>`) only after their hash matched, so a warm build downloads nothing but
-InRelease, and works from the last verified InRelease when the mirror cannot be reached (it says so).
+index; the index gives the SHA256 and size of every .deb. The Contents index (which package ships which
+file, read only when a shared library must be found) is verified like the Packages index. Anything that
+does not match is an error naming it, and nothing unverified is kept: downloads land in a content-addressed
+cache directory (`<cache>/debian/sha256/<hex>`) only after their hash matched, so a warm build
+downloads nothing but InRelease, and works from the last verified InRelease when the mirror cannot be
+reached (it says so).
 
 Mirror: $JETTISON_DEBIAN_MIRROR or http://deb.debian.org/debian. A snapshot (`debian://bookworm@
 20261201T000000Z`) reads $JETTISON_DEBIAN_SNAPSHOT_MIRROR/<timestamp> (default
@@ -18,6 +20,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import json
 import lzma
 import os
@@ -28,7 +31,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from jettison.debian.contents import ContentsIndex, parse_contents
 from jettison.debian.control import parse_paragraphs
 from jettison.errors import JettisonError
 
@@ -204,6 +209,17 @@ def _decompress(data: bytes, name: str, where: str) -> bytes:
     return data
 
 
+def _decompressing(data: bytes, name: str) -> BinaryIO:
+    """A line-iterable stream over `data`, decompressed as its name says (a Contents index is ~150 MB
+    decompressed: read line by line, never whole)."""
+    stream = io.BytesIO(data)
+    if name.endswith(".xz"):
+        return lzma.LZMAFile(stream)  # type: ignore[return-value]
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
+    return stream
+
+
 class Archive:
     """One suite of one mirror for one architecture, with downloads cached by SHA256 under `cache_dir`."""
 
@@ -336,6 +352,41 @@ class Archive:
         )
         temporary.replace(parsed)
         return packages
+
+    # -- Contents ----------------------------------------------------------------------------------
+
+    def contents(self, release: Release) -> ContentsIndex | None:
+        """The component's Contents index of shared objects, verified against the Release's SHA256;
+        None when the Release lists none (callers then fall back on package naming)."""
+        stem = f"{self.component}/Contents-{self.architecture}"
+        entry = next((release.files[stem + s] for s in (".xz", ".gz", "") if stem + s in release.files), None)
+        if entry is None:
+            return None
+        parsed = self.cache / "indexes" / f"{entry.sha256}.contents.json"
+        if parsed.is_file():
+            try:
+                index = ContentsIndex.from_json(json.loads(parsed.read_text("utf-8")))
+                if index is not None:
+                    return index
+            except ValueError:
+                pass  # a damaged parse is made again from the verified download
+        directory = f"{self.mirror}/dists/{self.suite}"
+        url = (
+            f"{directory}/{self.component}/by-hash/SHA256/{entry.sha256}"
+            if release.by_hash
+            else f"{directory}/{entry.path}"
+        )
+        raw = self.fetch_verified(url, entry.sha256, entry.size, f"Contents index {entry.path}")
+        try:
+            with _decompressing(raw, entry.path) as lines:
+                index = parse_contents(lines, url)
+        except (lzma.LZMAError, OSError, EOFError) as error:
+            raise JettisonError(f"cannot decompress {entry.path}: {error}", url) from None
+        parsed.parent.mkdir(parents=True, exist_ok=True)
+        temporary = parsed.with_suffix(".tmp")
+        temporary.write_text(json.dumps(index.to_json()), "utf-8")
+        temporary.replace(parsed)
+        return index
 
     def deb(self, package: Package) -> bytes:
         """The package's .deb, verified by the SHA256 and size the signed index gives."""

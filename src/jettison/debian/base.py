@@ -20,18 +20,19 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jettison.debian.archive import Archive, Fetcher, Package
+from jettison.debian.archive import Archive, Fetcher, Package, Release
 from jettison.debian.deb import DebFile, data_files
+from jettison.debian.libraries import check_libraries, packages_for, scan_layer
 from jettison.debian.resolve import PackageIndex, Resolution, resolve
 from jettison.errors import JettisonError
 from jettison.model.image import History, ImageConfig
 from jettison.oci.blobs import BlobDirectory
 from jettison.oci.image import Image
-from jettison.oci.layers import TarEntry, write_layer
+from jettison.oci.layers import Layer, TarEntry, write_layer
 
 if TYPE_CHECKING:
     from jettison.builder.progress import BuildProgress
@@ -103,6 +104,9 @@ class BaseOptions:
     architecture: str = "amd64"
     mirror: str | None = None
     epoch: int = 0
+    # (package, why) for each package added for a shared library the dependency layers need
+    # (complete_base); roots like the extras, and the SBOM says why each is there.
+    libraries: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -114,7 +118,9 @@ class DebianBase:
     packages: list[Package]
     resolution: Resolution
     archive: Archive
+    release: Release
     index: PackageIndex
+    options: BaseOptions
     notes: list[str] = field(default_factory=list)
 
 
@@ -184,8 +190,15 @@ def _status(packages: list[Package]) -> bytes:
     return "\n".join(stanzas).encode()
 
 
-def sbom(ref: DebianRef, packages: list[Package], architecture: str, created: str) -> bytes:
-    """An SPDX 2.3 document naming each package, its exact version and its .deb's SHA256."""
+def sbom(
+    ref: DebianRef,
+    packages: list[Package],
+    architecture: str,
+    created: str,
+    comments: dict[str, str] | None = None,
+) -> bytes:
+    """An SPDX 2.3 document naming each package, its exact version and its .deb's SHA256; `comments`
+    says why a package is there when the runtime's roots are not the reason (a shared library)."""
     names = ",".join(f"{p.name}={p.version}" for p in packages)
     document = {
         "spdxVersion": "SPDX-2.3",
@@ -202,6 +215,7 @@ def sbom(ref: DebianRef, packages: list[Package], architecture: str, created: st
                 "downloadLocation": "NOASSERTION",
                 "filesAnalyzed": False,
                 "checksums": [{"algorithm": "SHA256", "checksumValue": p.sha256}],
+                **({"comment": comments[p.name]} if comments and p.name in comments else {}),
                 "externalRefs": [
                     {
                         "referenceCategory": "PACKAGE-MANAGER",
@@ -226,6 +240,7 @@ def _system_entries(
     from jettison.builder.plan import created_timestamp
 
     python = ref.python
+    libraries = options.libraries
     passwd = (
         "root:x:0:0:root:/root:/sbin/nologin\n"
         f"nonroot:x:{NONROOT}:{NONROOT}:nonroot:/home/nonroot:/sbin/nologin\n"
@@ -252,7 +267,8 @@ def _system_entries(
         TarEntry("usr/bin/python3", "symlink", linkname=f"python{python}"),
         TarEntry("usr/bin/python", "symlink", linkname=f"python{python}"),
         TarEntry("var/lib/dpkg/status", data=_status(packages)),
-        TarEntry(SBOM_PATH, data=sbom(ref, packages, options.architecture, created_timestamp(options.epoch))),
+        TarEntry(SBOM_PATH, data=sbom(ref, packages, options.architecture, created_timestamp(options.epoch),
+                                      {name: f"added by jettison for {why}" for name, why in libraries})),
     ]
 
 
@@ -260,6 +276,8 @@ def _cache_key(ref: DebianRef, packages: list[Package], options: BaseOptions, ex
     material = json.dumps({
         "format": BASE_FORMAT, "suite": ref.suite, "arch": options.architecture, "epoch": options.epoch,
         "excluded": sorted(excluded), "packages": [[p.name, p.version, p.sha256] for p in packages],
+        # only when there are some: the bases cached before libraries were added keep their keys
+        **({"libraries": [list(item) for item in options.libraries]} if options.libraries else {}),
     }, sort_keys=True)  # fmt: skip
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -273,8 +291,6 @@ def assemble_base(
     keyring: Path | None = None,
 ) -> DebianBase:
     """Verify, resolve, download and write the base; from the cache when these exact packages were."""
-    from jettison.oci.layout import read_oci_layout, write_oci_layout
-
     options = options or BaseOptions()
     archive = Archive(
         ref.suite, architecture=options.architecture, mirror=options.mirror, snapshot=ref.snapshot,
@@ -282,7 +298,16 @@ def assemble_base(
     )  # fmt: skip
     release = archive.release()
     index = PackageIndex.of(archive.packages(release), options.architecture)
+    return _assemble(ref, archive, release, index, options)
+
+
+def _assemble(
+    ref: DebianRef, archive: Archive, release: Release, index: PackageIndex, options: BaseOptions
+) -> DebianBase:
+    from jettison.oci.layout import read_oci_layout, write_oci_layout
+
     roots = [name.format(v=ref.python) for name in ROOTS] + list(options.extras)
+    roots += [name for name, _ in options.libraries]
     resolution = resolve(index, roots, architecture=options.architecture, skip=SCRIPT_ONLY)
     packages = resolution.packages
     excluded, keep = _keep_path(ref.python, options.keep_stdlib)
@@ -297,7 +322,7 @@ def assemble_base(
     if (layout / "index.json").is_file():
         try:
             image = read_oci_layout(layout, "base")
-            return DebianBase(image, ref, packages, resolution, archive, index, notes)
+            return DebianBase(image, ref, packages, resolution, archive, release, index, options, notes)
         except JettisonError:
             pass  # a damaged cached base is written again
     debs = {p.name: archive.deb(p) for p in packages}  # every .deb verified before anything is written
@@ -348,7 +373,52 @@ def assemble_base(
     }
     image = Image.assemble(config, [packages_layer, system_layer], annotations=annotations)
     write_oci_layout(image, layout, "base")
-    return DebianBase(read_oci_layout(layout, "base"), ref, packages, resolution, archive, index, notes)
+    image = read_oci_layout(layout, "base")
+    return DebianBase(image, ref, packages, resolution, archive, release, index, options, notes)
+
+
+def complete_base(base: DebianBase, layers: list[Layer]) -> DebianBase:
+    """`base` with the Debian packages of the shared libraries `layers` (the dependency layers) need and
+    nothing in the image provides, each closed under its Depends and named in the SBOM with the file
+    that needs it; `base` itself when none is missing. A library no package of the suite provides is an
+    error naming it and the file that needs it: no image leaves jettison unable to load one."""
+    architecture = base.options.architecture
+    scans = base.archive.cache / "layers"
+    dependencies = [scan_layer(layer, scans) for layer in layers]
+    check = check_libraries([scan_layer(layer, scans) for layer in base.image.layers], dependencies,
+                            architecture)  # fmt: skip
+    if not check.missing:
+        base.notes += check.notes
+        return base
+
+    def deb_paths(package: Package) -> list[str]:
+        where = f"{package.name}_{package.version}.deb"
+        return [item.path for item in data_files(base.archive.deb(package), where)]
+
+    found = packages_for(
+        check.missing, index=base.index, contents=base.archive.contents(base.release), deb_paths=deb_paths,
+        architecture=architecture, suite=base.ref.suite,
+    )  # fmt: skip
+    added = tuple((item.package.name, item.reason) for item in found)
+    options = replace(base.options, libraries=base.options.libraries + added)
+    completed = _assemble(base.ref, base.archive, base.release, base.index, options)
+    again = check_libraries([scan_layer(layer, scans) for layer in completed.image.layers], dependencies,
+                            architecture)  # fmt: skip
+    if again.missing:
+        first = again.missing[0]
+        raise JettisonError(
+            f"{first.name} needed by /{first.needed_by} (in the dependency layers) is still missing after "
+            f"adding {', '.join(name for name, _ in added)} from {base.ref.suite}"
+        )
+    before = {p.name for p in base.packages}
+    new = [p for p in completed.packages if p.name not in before]
+    kib = sum(p.installed_kib for p in new)
+    completed.notes += check.notes + [
+        f"{base.ref}: added for shared libraries the dependency layers need: "
+        + "; ".join(f"{item.package.name} for {item.reason}" for item in found)
+        + f" ({len(new)} package(s) with their Depends, {kib / 1024:.1f} MB installed)"
+    ]
+    return completed
 
 
 def load_debian_base(text: str, cache_dir: Path, progress: BuildProgress | None = None) -> DebianBase:
