@@ -30,6 +30,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from jettison.errors import JettisonError
+from jettison.model.image_names import parse_image
 from jettison.model.pythons import KNOWN_PYTHONS, NEWEST_PYTHON, PYTHON_END_OF_LIFE, version_key
 from jettison.project.pyproject import load_toml
 
@@ -53,23 +54,15 @@ class TargetPython:
         return f"Python {self.version} ({self.source})"
 
 
-def _split_reference(reference: str) -> tuple[str, str | None]:
-    reference = reference.split("@", 1)[0]
-    last = reference.rsplit("/", 1)[-1]
-    if ":" in last:
-        repository, tag = reference.rsplit(":", 1)
-        return repository, tag
-    return reference, None
-
-
 def python_of_image(reference: str) -> tuple[str, bool] | None:
     """(minor version, named by the tag) for a base image; None when the image names no Python.
 
     `python:3.14.5-slim-trixie` -> ("3.14", True); `python:slim`, `python:latest`, `python` ->
     (NEWEST_PYTHON, False); `ghcr.io/astral-sh/uv:python3.12-bookworm-slim` -> ("3.12", True).
     """
-    repository, tag = _split_reference(reference.strip())
-    if repository.rsplit("/", 1)[-1].lower() == "python":  # Docker Hub's, or a mirror of it
+    image = parse_image(reference)
+    tag = image.tag
+    if image.is_python:
         if tag is None or not tag[0].isdigit():
             return NEWEST_PYTHON, False  # slim, latest, alpine, bookworm...: the newest release
         if re.match(r"^3(?:-|$)", tag):  # `python:3-slim`: the newest 3.x

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jettison.dockerfile.rules.base import Rule, RuleContext, retag_base
-from jettison.dockerfile.rules.images import parse_image
 from jettison.model.findings import Finding, Fix, Saving, Severity
+from jettison.model.image_names import parse_image
 
 # python:3.11 is ~1,010 MB uncompressed, python:3.11-slim ~130 MB (Docker Hub, amd64): ~880 MB apart;
 # we say 800 to stay on the safe side across versions.

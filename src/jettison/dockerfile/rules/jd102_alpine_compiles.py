@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jettison.dockerfile.rules.base import Rule, RuleContext
-from jettison.dockerfile.rules.images import parse_image
 from jettison.model.findings import Finding, Saving, Severity
+from jettison.model.image_names import parse_image
 
 # Distributions known to build from source on musl for common versions, or to need system libraries.
 COMPILED = {

@@ -10,8 +10,8 @@ import datetime
 from collections.abc import Iterator
 
 from jettison.dockerfile.rules.base import Rule, RuleContext, retag_base
-from jettison.dockerfile.rules.images import parse_image
 from jettison.model.findings import Finding, Fix, Severity
+from jettison.model.image_names import parse_image
 from jettison.model.pythons import DEBIAN_END_OF_LIFE, PYTHON_END_OF_LIFE, supported_python
 
 

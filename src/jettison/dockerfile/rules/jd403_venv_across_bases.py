@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from jettison.dockerfile.rules.base import Rule, RuleContext
-from jettison.dockerfile.rules.images import parse_image
 from jettison.model.findings import Finding, Severity
+from jettison.model.image_names import parse_image
 
 
 def interpreter(reference: str) -> tuple[str, str | None, str] | None:

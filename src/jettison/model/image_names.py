@@ -1,4 +1,10 @@
-"""Reading image references (`python:3.11-slim@sha256:...`) for the base-image rules."""
+"""Image names as a Dockerfile writes them (`python:3.11-slim@sha256:...`), read leniently: a FROM may hold
+text no registry accepts (an unexpanded `${BASE}`), so this never raises. It is the one answer to "which
+image is this, and is it Python's": the base-image rules, the target Python (project/target.py) and the
+registry client's strict `oci.reference.Reference` all split a name here.
+
+An official Python image is one whose last path component is `python`: Docker Hub's `python`, and the
+mirrors of it (`mirror.gcr.io/library/python`, `registry.example.com/python`) that keep its tags."""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ class ImageRef:
 
     @property
     def is_python(self) -> bool:
-        return self.repository in ("python", "library/python")
+        return self.repository.rsplit("/", 1)[-1].lower() == "python"
 
     @property
     def python_version(self) -> tuple[int, ...] | None:
@@ -47,6 +53,7 @@ class ImageRef:
 
 
 def parse_image(reference: str) -> ImageRef:
+    reference = reference.strip()
     digest = None
     if "@" in reference:
         reference, digest = reference.split("@", 1)
