@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -18,7 +17,8 @@ from typing import Any
 from jettison.dockerfile.entrypoint import EntrypointRewrite, rewrite_entrypoint
 from jettison.dockerfile.expand import expand
 from jettison.dockerfile.generate import MANAGED_ENV, ImageFacts
-from jettison.dockerfile.model import DockerfileModel, Stage
+from jettison.dockerfile.model import DockerfileModel, Stage, name_value_pairs
+from jettison.dockerfile.runtime import command_words
 from jettison.gunicorn.config import ENV_OVERRIDES, MANAGED_SETTINGS, GunicornDefaults
 from jettison.gunicorn.settings import (
     GunicornCommand,
@@ -78,25 +78,6 @@ def python_version_of(image: str) -> str | None:
     Python jettison knows for `python:slim`; None otherwise (jettison.project.target reads the tag)."""
     found = python_of_image(image)
     return found[0] if found else None
-
-
-def _pairs(step_args: tuple[str, ...]) -> list[tuple[str, str]]:
-    """ENV/LABEL name-value pairs; BuildKit's tree keeps them as (name, value, separator) triples."""
-    if len(step_args) % 3 == 0 and all(step_args[i + 2] in ("=", "") for i in range(0, len(step_args), 3)):
-        return [(step_args[i], step_args[i + 1]) for i in range(0, len(step_args), 3)]
-    if len(step_args) % 2:
-        return []
-    return [(step_args[i], step_args[i + 1]) for i in range(0, len(step_args), 2)]
-
-
-def _command_words(instruction: Any) -> list[str]:
-    """The words of an ENTRYPOINT/CMD; a shell-form command split as the shell would split it."""
-    if instruction.json_form:
-        return list(instruction.args)
-    try:
-        return shlex.split(instruction.raw_args.strip())
-    except ValueError:
-        return instruction.raw_args.split()
 
 
 def _exec_words(instruction: Any) -> tuple[str, ...]:
@@ -196,7 +177,7 @@ def read_recipe(
         instruction = step.instruction
         keyword = step.keyword
         if keyword == "ENV":
-            for name, raw in _pairs(instruction.args):
+            for name, raw in name_value_pairs(instruction):
                 value = expand(raw, step.scope).value
                 if name == "PORT" and value.isdigit():
                     env_port = int(value)
@@ -207,7 +188,7 @@ def read_recipe(
                                            "now follows the container's CPU quota; `docker run -e "
                                            "WEB_CONCURRENCY=...` sets it")
         elif keyword == "LABEL":
-            labels += [(name, expand(raw, step.scope).value) for name, raw in _pairs(instruction.args)]
+            labels += [(name, expand(raw, step.scope).value) for name, raw in name_value_pairs(instruction)]
         elif keyword == "EXPOSE":
             for word in instruction.args:
                 expansion = expand(word, step.scope)
@@ -221,10 +202,10 @@ def read_recipe(
         elif keyword in ("COPY", "ADD"):
             workdir_at[step.line] = workdir
         elif keyword == "ENTRYPOINT":
-            entrypoint_words = _command_words(instruction)
+            entrypoint_words = command_words(instruction)
             kept_entrypoint = _exec_words(instruction)
         elif keyword == "CMD":
-            cmd_words = _command_words(instruction)
+            cmd_words = command_words(instruction)
             kept_cmd = _exec_words(instruction)
         elif keyword == "HEALTHCHECK":
             healthcheck_line = step.line

@@ -218,7 +218,8 @@ def _split_arg_word(word: str) -> tuple[str, str | None]:
     return name, (value if sep else None)
 
 
-def _env_pairs(instruction: Instruction) -> list[tuple[str, str]]:
+def name_value_pairs(instruction: Instruction) -> list[tuple[str, str]]:
+    """The name-value pairs of an ENV or LABEL instruction (every form BuildKit's tree keeps)."""
     args = list(instruction.args)
     # BuildKit's tree keeps ENV as (key, value, separator) triples: "=" for key=value, "" for legacy.
     if args and len(args) % 3 == 0 and all(args[i] in ("=", "") for i in range(2, len(args), 3)):
@@ -330,7 +331,7 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
         step = Step(instruction, current.index, dict(args), dict(env), expansion, workdir)
         current.steps.append(step)
         if keyword == "ENV":
-            for name, raw_value in _env_pairs(instruction):
+            for name, raw_value in name_value_pairs(instruction):
                 value = expand(raw_value, {**args, **env}, escape).value
                 env[name] = value
                 current.envs.append(EnvAssignment(name, value, raw_value, instruction))
