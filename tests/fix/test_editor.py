@@ -233,3 +233,16 @@ def test_an_unused_requirement_is_deleted_from_every_run_time_file_declaring_it(
     assert plan.change_for("requirements.txt").new == "-r requirements/base.txt\ngunicorn\n"
     assert plan.change_for("requirements/base.txt").new == "flask\n"
     assert plan.change_for("requirements-dev.txt") is None
+
+
+def test_dockerfile_option_fixes_only_the_named_recipe(tmp_path: Path) -> None:
+    project = _copy("flask-bash-boot", tmp_path)
+    recipe = "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+    (project / "Dockerfile").write_text(recipe)
+    (project / "Dockerfile.dev").write_text(recipe)
+    plan = plan_fix(project, _options(dockerfile="Dockerfile.dev"))
+    assert plan.change_for("Dockerfile.dev") is not None
+    assert plan.change_for("Dockerfile") is None
+    assert any("left alone: --dockerfile names Dockerfile.dev" in note for note in plan.notes)
+    both = plan_fix(project, _options())
+    assert both.change_for("Dockerfile") is not None and both.change_for("Dockerfile.dev") is not None

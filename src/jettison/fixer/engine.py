@@ -258,6 +258,19 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
         dockerfile_rule_findings = [f for f in report.findings if not f.rule.startswith("JR")]
     else:  # the rules given, instead of all of them (tests)
         dockerfile_rule_findings = _relint(root, found, texts, options, config)
+    if options.dockerfile != "Dockerfile" and len(found) > 1:
+        # `--dockerfile docker/prod.Dockerfile` names the recipe to fix: the project's other Dockerfiles
+        # (a dev one, a docs one) stay as they are, as hadolint or ruff given one file would leave them.
+        named = Path(options.dockerfile).as_posix()
+        others = {relative for relative in found if relative != named}
+        skipped = [
+            f for f in dockerfile_rule_findings if f.location and texts.relative(f.location.path) in others
+        ]
+        if skipped:
+            notes.append(f"{len(skipped)} finding(s) in other Dockerfiles ({', '.join(sorted(others))}) left "
+                         f"alone: --dockerfile names {named}")  # fmt: skip
+        dockerfile_rule_findings = [f for f in dockerfile_rule_findings if f not in skipped]
+        found = [named]
     candidates = _candidates(requirement_findings, texts, options, keep, notes, unsafe)
     fix_unsafe: dict[tuple, Finding] = {}  # type: ignore[type-arg]
     candidates += _candidates(dockerfile_rule_findings, texts, options, keep, notes, fix_unsafe)
