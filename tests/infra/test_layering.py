@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "jettison"
 
 # Each layer may import only from the layers listed for it (and the standard library / third parties).
-# `errors` and `atomicfile` are leaf helpers every layer may use.
+# `errors`, `atomicfile` and `scratch` are leaf helpers every layer may use.
 ALLOWED = {
     "model": {"model"},
     "project": {"model", "project"},
@@ -27,7 +27,7 @@ ALLOWED = {
     "inspect": {"model", "project", "oci", "inspect"},
     "report": {"model", "report", "deps", "inspect"},
 }
-LEAVES = {"errors", "atomicfile", "__init__"}
+LEAVES = {"errors", "atomicfile", "scratch", "__init__"}
 
 
 def _imported_jettison_modules(path: Path) -> set[str]:

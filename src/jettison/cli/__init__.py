@@ -12,6 +12,7 @@ import importlib.util
 import click
 
 from jettison import __version__
+from jettison.scratch import remove_on_signals
 
 # name -> module under jettison.cli that defines a click command called `command`.
 # Imported lazily so `jettison audit` never pays for the OCI or HTML code.
@@ -44,3 +45,4 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="jettison")
 def main() -> None:
     """Make container images of Python web services small, fast to build and correctly configured."""
+    remove_on_signals()  # a `kill` still removes the run's scratch space

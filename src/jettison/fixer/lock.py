@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from jettison.scratch import run_directory
+
 LOCK_TIMEOUT = 180  # seconds
 # What `uv lock` of a project reads besides pyproject.toml (a package's metadata may name its readme).
 _STAGED = ("uv.lock", ".python-version", "README.md", "README.rst", "README.txt", "README", "LICENSE")
@@ -18,7 +20,7 @@ def relock(project: Path, pyproject_text: str, *, offline: bool = False) -> tupl
     uv = shutil.which("uv")
     if uv is None:
         return None, "the project has uv.lock and uv is not installed to lock it again"
-    with tempfile.TemporaryDirectory(prefix="jettison-lock-") as staging:
+    with tempfile.TemporaryDirectory(prefix="lock-", dir=run_directory()) as staging:
         stage = Path(staging)
         (stage / "pyproject.toml").write_text(pyproject_text, encoding="utf-8")
         for name in _STAGED:

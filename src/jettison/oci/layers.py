@@ -20,7 +20,6 @@ links must point inside, and nothing is written through a symlink that leaves th
 
 from __future__ import annotations
 
-import atexit
 import gzip
 import io
 import os
@@ -28,7 +27,6 @@ import posixpath
 import shutil
 import stat
 import tarfile
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import BinaryIO
 from jettison.errors import JettisonError
 from jettison.model.image import Descriptor, layer_compression, layer_media_type
 from jettison.oci.blobs import CHUNK, BlobDirectory, HashingWriter, VerifyingReader, digest_file, verified
+from jettison.scratch import run_directory
 
 GZIP_LEVEL = 6
 ZSTD_LEVEL = 3
@@ -47,12 +46,11 @@ _default_blobs: BlobDirectory | None = None
 
 
 def default_blob_directory() -> BlobDirectory:
-    """A per-process scratch blob directory, removed at exit (callers wanting a cache pass their own)."""
+    """A per-process scratch blob directory in the run's scratch space (jettison.scratch: removed at
+    exit, swept after a kill); callers wanting a cache pass their own."""
     global _default_blobs
     if _default_blobs is None:
-        root = Path(tempfile.mkdtemp(prefix="jettison-blobs-"))
-        atexit.register(shutil.rmtree, root, True)
-        _default_blobs = BlobDirectory(root)
+        _default_blobs = BlobDirectory(run_directory("blobs"))
     return _default_blobs
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jettison.errors import JettisonError
 from jettison.runtime.process import Completed, Runner, run_bounded
+from jettison.scratch import run_directory
 
 BUILD_TIMEOUT = 900.0
 
@@ -41,7 +42,7 @@ class DockerEngine:
     def load(self, reference: str, tag: str, runner_timeout: float = 300.0) -> str:
         """An image jettison built (`oci:DIR[:TAG]`, `docker-archive:FILE`) loaded as `tag`."""
         kind, _, location = reference.partition(":")
-        with tempfile.TemporaryDirectory(prefix="jettison-load-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="load-", dir=run_directory()) as scratch:
             archive = location
             if kind == "oci":
                 skopeo = shutil.which("skopeo")

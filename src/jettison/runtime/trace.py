@@ -30,6 +30,7 @@ from jettison.model.requirements import normalize_name
 from jettison.runtime.process import Completed, Runner, run_bounded
 from jettison.runtime.startup import StartupStep, module_root
 from jettison.runtime.venv import TraceEnvironment
+from jettison.scratch import run_directory
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "sitecustomize"}
 CHILD_DIR = Path(__file__).with_name("child")
@@ -167,7 +168,7 @@ def run_trace(
         key: value for key, value in os.environ.items() if key in ("HOME", "LANG", "LC_ALL", "TMPDIR", "TERM")
     }
     records: list[tuple[StartupStep, dict[str, object]]] = []
-    with tempfile.TemporaryDirectory(prefix="jettison-trace-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="trace-", dir=run_directory()) as scratch:
         for index, step in enumerate(steps):
             out = Path(scratch) / f"step{index}"
             out.mkdir()

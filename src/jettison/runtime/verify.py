@@ -25,6 +25,7 @@ from typing import Any
 
 from jettison.runtime.engine import DockerEngine
 from jettison.runtime.probes import Probe
+from jettison.scratch import run_directory
 
 START_TIMEOUT = 90.0  # seconds for an image to open its port
 PROBE_TIMEOUT = 10.0
@@ -243,4 +244,4 @@ Builder = Callable[[Path], str]
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="jettison-verify-")
+    return tempfile.TemporaryDirectory(prefix="verify-", dir=run_directory())
