@@ -47,6 +47,7 @@ from jettison.model.image import Platform
 from jettison.oci.blobs import BlobDirectory
 from jettison.oci.image import Image, ImageIndex
 from jettison.oci.layers import Layer, TarEntry, default_blob_directory, source_date_epoch, write_layer
+from jettison.scratch import run_directory
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _dependency_layers(
                 entry, layers = found
                 progress.note(f"{platform}: dependency layers from the registry cache ({key[:12]})")
                 return list(zip(layers, (layer.comment for layer in entry.layers), strict=True)), "remote"
-    with tempfile.TemporaryDirectory(prefix="jettison-deps-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="deps-", dir=run_directory()) as scratch:
         staging = Path(scratch)
         progress.start("resolve")
         pins, swaps = resolve_for_image(
