@@ -102,3 +102,20 @@ def test_a_stranger_directory_of_the_same_shape_is_left_alone(tmp_path):
     child, _ = _start(tmp_path)
     assert child.wait(timeout=60) == 0
     assert stranger.exists()
+
+
+def test_any_cli_command_sweeps_what_a_killed_run_left(tmp_path):
+    killed, stale = _start(tmp_path, "--wait")
+    killed.kill()
+    killed.wait(timeout=60)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("flask\n")
+    (project / "app.py").write_text("import flask\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path), "JETTISON_CACHE_DIR": str(tmp_path / "cache")}
+    audit = subprocess.run(
+        [sys.executable, "-c", "from jettison.cli import main; main()", "audit", "--offline", str(project)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert not stale.exists()  # audit needs no scratch of its own, and still sweeps

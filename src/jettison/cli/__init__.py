@@ -12,7 +12,7 @@ import importlib.util
 import click
 
 from jettison import __version__
-from jettison.scratch import remove_on_signals
+from jettison.scratch import remove_on_signals, sweep_stale
 
 # name -> module under jettison.cli that defines a click command called `command`.
 # Imported lazily so `jettison audit` never pays for the OCI or HTML code.
@@ -23,6 +23,7 @@ COMMANDS = {
     "inspect": "inspect_cmd",
     "diff": "diff_cmd",
     "verify": "verify",
+    "demo": "demo",
 }
 
 
@@ -46,3 +47,4 @@ class LazyGroup(click.Group):
 def main() -> None:
     """Make container images of Python web services small, fast to build and correctly configured."""
     remove_on_signals()  # a `kill` still removes the run's scratch space
+    sweep_stale()  # and what killed runs left is removed by the next, whatever command it is
