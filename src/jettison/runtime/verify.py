@@ -192,6 +192,22 @@ def _probe(engine: DockerEngine, name: str, started: Started, probe: Probe) -> s
     return "exit 0" if completed.returncode == 0 else f"exit {completed.returncode}"
 
 
+def _warm_up(engine: DockerEngine, name: str, started: Started, probes: list[Probe], timeout: float) -> None:
+    """Wait until the server answers HTTP at all. Gunicorn's master opens the port before its workers have
+    imported the app (the bundled example: about 8 s for pandas and scikit-learn), and a probe sent then
+    times out although the image serves: a false failure for the original and the new image alike."""
+    first = next((probe for probe in probes if probe.kind == "http"), None)
+    if first is None or started.port is None:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not http_status(started.port, first.target, timeout=PROBE_TIMEOUT).startswith("error"):
+            return
+        if not engine.state(name)[0]:
+            return  # it exited: the probes say so
+        time.sleep(1.0)
+
+
 def run_image(
     engine: DockerEngine, image: str, env: dict[str, str], probes: list[Probe], label: str,
     start_timeout: float = START_TIMEOUT,
@@ -199,6 +215,8 @@ def run_image(
     name = None
     try:
         name, started = start_and_wait(engine, image, env, label, start_timeout)
+        if started.status == "up":
+            _warm_up(engine, name, started, probes, start_timeout)
         results = [_probe(engine, name, started, probe) for probe in probes]
         if started.status == "up":
             time.sleep(0.5)  # let a worker that dies on its first request write its traceback
