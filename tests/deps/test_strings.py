@@ -57,12 +57,17 @@ def test_server_commands_and_app_strings():
         "#!/bin/sh\nset -e\nexec python -m uvicorn svc.main:app --host 0.0.0.0 \\\n  --port 80\n", "run.sh"
     )
     assert (("uvicorn",), "server-command") in refs and (("svc.main",), "app-string") in refs
-    assert text_refs("RUN pip install gunicorn-extras\n", "Dockerfile") == {((), "console-script")}
-    (script,) = text_references("CMD newrelic-admin run-program my-server\n", "Dockerfile")
+    # `install` is looked up as a pip plugin's subcommand too (soft: nothing registers pip.commands).
+    assert text_refs("RUN pip install gunicorn-extras\n", "Dockerfile") == {((), "console-script"),
+                                                                           ((), "cli-plugin")}
+    def commands(text: str) -> list:  # type: ignore[type-arg]
+        return [r for r in text_references(text, "Dockerfile") if r.rule != "cli-plugin"]
+
+    (script,) = commands("CMD newrelic-admin run-program my-server\n")
     assert (script.modules, script.rule) == (("newrelic",), "server-command")
-    (script,) = text_references("CMD my-server --port 80\n", "Dockerfile")
+    (script,) = commands("CMD my-server --port 80\n")
     assert (script.command, script.soft) == ("my-server", True)
-    (python_m,) = text_references("RUN python -m pip install -r requirements.txt\n", "Dockerfile")
+    (python_m,) = commands("RUN python -m pip install -r requirements.txt\n")
     assert python_m.modules == ("pip",) and python_m.soft
 
 
@@ -164,3 +169,41 @@ def test_other_django_settings_class_paths_are_soft_references():
     soft = [r for r in python_references(facts) if r.soft]
     expected = [(("rest_framework_simplejwt.authentication",), "django-settings")]
     assert [(r.modules, r.rule) for r in soft] == expected
+
+
+def test_a_cli_plugin_subcommand_is_looked_up_in_its_entry_point_group():
+    from jettison.deps.distributions import parse_entry_points
+
+    refs = text_references("#!/bin/sh\nflask --app web digest compile\nexec gunicorn web:app\n", "boot.sh")
+    plugin = [r for r in refs if r.rule == "cli-plugin"]
+    expected = [("flask.commands:digest", "flask digest", True)]
+    assert [(r.command, r.string, r.soft) for r in plugin] == expected
+    entry_points = "[console_scripts]\nx = x:main\n[flask.commands]\ndigest = flask_static_digest:cli\n" \
+        "[flask]\nnot_a_group = y\n"
+    assert parse_entry_points(entry_points) == ("flask.commands:digest", "x")
+
+
+def test_the_distribution_registering_a_boot_script_subcommand_is_used(tmp_path, monkeypatch):
+    """End to end through the verdicts, with a link that answers as the index would for a plugin wheel."""
+    from jettison.deps import pipeline
+    from jettison.deps.distributions import DistributionInfo
+    from jettison.deps.resolve import DistributionResolver, offline_link
+    from jettison.model.audit import AuditOptions
+
+    (tmp_path / "requirements.txt").write_text("flask\nflask-static-digest\ngunicorn\n")
+    (tmp_path / "web.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    (tmp_path / "boot.sh").write_text("#!/bin/sh\nflask --app web digest compile\nexec gunicorn web:app\n")
+    plugin = DistributionInfo("flask-static-digest", "0.4.1", ("flask_static_digest",), (), 30_000,
+                              "test link", (), ("flask.commands:digest",))  # fmt: skip
+
+    def link(name, requirement, pin):  # noqa: ANN001, ANN202
+        return plugin if name == "flask-static-digest" else None
+
+    def resolver(options, locked=(), user_modules=None, target=None):  # noqa: ANN001, ANN202
+        return DistributionResolver([("test", link), ("built-in table", offline_link)], locked), ["test"]
+
+    monkeypatch.setattr(pipeline, "build_resolver", resolver)
+    audit = pipeline.audit_requirements(tmp_path, AuditOptions(offline=True, target_python="3.11"))
+    verdicts = {v.name: v for v in audit.judgement.verdicts}
+    assert verdicts["flask-static-digest"].verdict.value == "used"
+    assert any("flask digest" in str(e) for e in verdicts["flask-static-digest"].evidence)

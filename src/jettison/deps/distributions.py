@@ -52,8 +52,16 @@ def parse_metadata(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | N
     return requires, extras, message.get("Requires-Python")
 
 
+def is_subcommand_group(group: str) -> bool:
+    """Entry-point groups through which a CLI finds its plugins' subcommands: `<cli>.commands`, the
+    convention of Flask (flask.commands) and Celery (celery.commands). A `flask digest compile` in a boot
+    script needs the distribution that registers `digest` there, though no code imports it."""
+    return group.endswith(".commands") and group.count(".") == 1
+
+
 def parse_entry_points(text: str) -> tuple[str, ...]:
-    """Script names from an entry_points.txt ([console_scripts] and [gui_scripts] sections)."""
+    """Script names from an entry_points.txt ([console_scripts] and [gui_scripts] sections), and
+    subcommands that plugins register with a CLI, as `<group>:<name>` (`flask.commands:digest`)."""
     import configparser
 
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
@@ -64,6 +72,8 @@ def parse_entry_points(text: str) -> tuple[str, ...]:
         return ()
     names = [name for section in ("console_scripts", "gui_scripts") if parser.has_section(section)
              for name in parser.options(section)]  # fmt: skip
+    names += [f"{section}:{name}" for section in parser.sections() if is_subcommand_group(section)
+              for name in parser.options(section)]  # fmt: skip
     return tuple(sorted(set(names)))
 
 

@@ -27,6 +27,9 @@ for dist in md.distributions():
     size = sum((f.size or 0) for f in files)
     top = dist.read_text("top_level.txt") or ""
     scripts = [ep.name for ep in dist.entry_points if ep.group in ("console_scripts", "gui_scripts")]
+    # Plugin subcommands (deps/distributions.is_subcommand_group): flask.commands, celery.commands.
+    scripts += [f"{ep.group}:{ep.name}" for ep in dist.entry_points
+                if ep.group.endswith(".commands") and ep.group.count(".") == 1]
     out.append({"name": name, "version": dist.version, "paths": paths, "size": size,
                 "requires": dist.requires or [], "top_level": top.split(), "scripts": scripts})
 json.dump(out, sys.stdout)

@@ -138,6 +138,17 @@ _CONFIG_SUFFIXES = (".yml", ".yaml", ".json", ".ini", ".cfg", ".conf", ".env", "
 _CONFIG_COMMAND = re.compile(r"^\s*-?\s*[\"']?(?:command|entrypoint)[\"']?\s*[:=]\s*")
 
 
+def _subcommand(arguments: list[str]) -> str | None:
+    """The first word after a command's options (`--app x run` -> run), if it names a subcommand."""
+    index = 0
+    while index < len(arguments) and arguments[index].startswith("-"):
+        option = arguments[index]
+        index += 1 if "=" in option or index + 1 >= len(arguments) else 2  # `--app NAME` takes a value
+    if index < len(arguments) and re.fullmatch(r"[a-z][\w-]*", arguments[index]):
+        return arguments[index]
+    return None
+
+
 def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
     config = path.endswith(_CONFIG_SUFFIXES) or path.rsplit("/", 1)[-1].startswith(".env")
     for number, line in _lines(text):
@@ -163,6 +174,12 @@ def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
                 if not known:
                     continue
                 command, words = module.split(".")[0], words[2:]
+            subcommand = _subcommand(words[1:])
+            if subcommand is not None:
+                # A plugin's subcommand (`flask digest compile`): whoever registers it in
+                # <command>.commands provides it (deps/distributions.is_subcommand_group).
+                key, shown = f"{command}.commands:{subcommand}", f"{command} {subcommand}"
+                yield StringReference((), shown, where, "cli-plugin", command=key, soft=True)
             module = _COMMANDS.get(command)
             if module is None:
                 if re.fullmatch(r"[A-Za-z][\w.-]*", command):

@@ -180,7 +180,7 @@ def judge(
             scripts[script].add(name)
     for reference in references:
         if reference.command is not None:
-            detail = f"runs {reference.command} ({reference.rule})"
+            detail = f"runs {reference.string} ({reference.rule})"
             for name in scripts.get(reference.command, ()):
                 runtime_evidence[name].append(Evidence("string", detail, reference.source, reference.rule))
             continue
