@@ -1,11 +1,13 @@
 """The distroless base beside the slim base it replaces, measured in one run (issue 12).
 
-    python3 bench/base.py [--suite bookworm] [--slim docker-archive:FILE]
+    python3 bench/base.py [--suite bookworm] [--slim docker-archive:FILE] [--wheel FILE.whl ...]
 
 Assembles `debian://SUITE` from the configured mirror ($JETTISON_DEBIAN_MIRROR, else Debian's; needs
 gpgv and the Debian archive keyring) and prints its layers' uncompressed and gzip sizes next to the
 python:3.11-slim stand-in that scripts/test-services.sh builds from Debian packages (default
 /tmp/jettison-services/bases/python-3.11-slim.tar). Target: <= 40 MB uncompressed, <= 15 MB gzip.
+With --wheel, a second row is the base completed for those wheels' shared libraries (what `jettison build`
+adds when their extensions NEED a library the base lacks, e.g. libpq.so.5 for a psycopg2 built from source).
 """
 
 # ruff: noqa: E402  (the sys.path fix below must run before the other imports)
@@ -21,9 +23,12 @@ import argparse
 import gzip
 import tempfile
 import time
+import zipfile
 
-from jettison.debian.base import assemble_base, parse_debian_ref
+from jettison.debian.base import assemble_base, complete_base, parse_debian_ref
 from jettison.oci.archive import read_docker_archive
+from jettison.oci.blobs import BlobDirectory
+from jettison.oci.layers import Layer, TarEntry, write_layer
 
 SLIM = Path("/tmp/jettison-services/bases/python-3.11-slim.tar")
 
@@ -57,10 +62,24 @@ class _Counter:
         pass
 
 
+def wheel_layer(wheels: list[Path], python: str, blobs: Path) -> Layer:
+    """The wheels' files where the build's venv puts them (enough for their ELF needs; no scripts)."""
+    site = f"opt/venv/lib/python{python}/site-packages/"
+    entries = []
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    entries.append(TarEntry(site + info.filename, data=archive.read(info)))
+    return write_layer(entries, blobs=BlobDirectory(blobs), mtime=0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", default="bookworm")
     parser.add_argument("--slim", type=Path, default=SLIM, help="docker-archive of the slim stand-in")
+    parser.add_argument("--wheel", type=Path, action="append", default=[],
+                        help="a wheel to complete the base for (repeatable)")  # fmt: skip
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="jettison-bench-base-") as cache:
@@ -69,6 +88,15 @@ def main() -> int:
         seconds = time.perf_counter() - started
         rows.append((f"debian://{args.suite} ({len(base.packages)} packages, {seconds:.1f} s cold)",
                      *sizes(list(base.image.layers))))  # fmt: skip
+        if args.wheel:
+            started = time.perf_counter()
+            layer = wheel_layer(args.wheel, base.ref.python, Path(cache) / "wheel-blobs")
+            completed = complete_base(base, [layer])
+            seconds = time.perf_counter() - started
+            added = ", ".join(name for name, _ in completed.options.libraries) or "nothing"
+            rows.append((f"  + libraries of {len(args.wheel)} wheel(s): {added} "
+                         f"({len(completed.packages)} packages, {seconds:.1f} s)",
+                         *sizes(list(completed.image.layers))))  # fmt: skip
     if args.slim.is_file():
         rows.append(
             (
@@ -79,10 +107,11 @@ def main() -> int:
     else:
         print(f"note: {args.slim} not found: start scripts/test-services.sh for the slim stand-in")
     reference = rows[-1][1] if len(rows) > 1 else None
-    print(f"{'base':<58}{'MB':>8}{'MB gzip':>9}{'x slim':>8}")
+    width = max(58, *(len(label) + 2 for label, _, _ in rows))
+    print(f"{'base':<{width}}{'MB':>8}{'MB gzip':>9}{'x slim':>8}")
     for label, raw, packed in rows:
         ratio = f"{raw / reference:.2f}" if reference else "-"
-        print(f"{label:<58}{raw / 1e6:>8.1f}{packed / 1e6:>9.1f}{ratio:>8}")
+        print(f"{label:<{width}}{raw / 1e6:>8.1f}{packed / 1e6:>9.1f}{ratio:>8}")
     return 0
 
 

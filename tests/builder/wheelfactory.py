@@ -21,8 +21,10 @@ def make_wheel(
     scripts: dict[str, str] | None = None,
     payload: int = 0,
     module_source: str = "VALUE = 1\n",
+    extra: dict[str, bytes] | None = None,
 ) -> Path:
-    """A pure-Python wheel `name` with module `name`, optional console scripts and `payload` extra bytes."""
+    """A wheel `name` with module `name`, optional console scripts, `payload` extra bytes and `extra`
+    files (path in the wheel -> content, e.g. an ELF extension made by tests.debian.elves)."""
     directory.mkdir(parents=True, exist_ok=True)
     module = name.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
@@ -32,6 +34,7 @@ def make_wheel(
         # Incompressible-ish, deterministic filler so size-based layer splitting has something to weigh.
         block = hashlib.sha256(name.encode()).digest() * (payload // 32 + 1)
         files[f"{module}/data.bin"] = block[:payload]
+    files.update(extra or {})
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
     files[f"{dist_info}/METADATA"] = metadata.encode()

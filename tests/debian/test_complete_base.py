@@ -106,3 +106,15 @@ def test_library_in_no_package_names_it_and_the_file(key: Signer, tmp_path: Path
         f"libodd.so.1 needed by /{EXTENSION} (in the dependency layers) is in no package of bookworm{where}; "
     )
     assert sorted(p.name for p in (tmp_path / "cache" / "debian" / "bases").iterdir()) == before
+
+
+def test_library_in_no_package_that_the_wheels_ship_is_left_to_them(key: Signer, tmp_path: Path) -> None:
+    test = build_archive(key, WITH_LIBPQ, contents=True)
+    base = assemble(test, key, tmp_path / "cache")
+    shipped = "opt/venv/lib/python3.11/site-packages/psycopg2/vendor/libodd.so.1"
+    entries = [TarEntry(EXTENSION, data=make_elf(("libodd.so.1", "libc.so.6"))),
+               TarEntry(shipped, data=make_elf(("libc.so.6",), soname="libodd.so.1"))]  # fmt: skip
+    layer = write_layer(entries, blobs=BlobDirectory(tmp_path / "blobs"), mtime=0)
+    same = complete_base(base, [layer])
+    assert same is base and same.options.libraries == ()
+    assert any(f"libodd.so.1 (needed by /{EXTENSION}, at /{shipped})" in note for note in same.notes)

@@ -100,15 +100,27 @@ def test_a_library_loaded_through_another_searches_its_loaders_rpath(tmp_path: P
     assert missing == [NeededLibrary("libdep.so.1", f"{SITE}/x.libs/libmid.so")]
 
 
-def test_a_library_the_wheels_ship_elsewhere_is_theirs_with_a_note(tmp_path: Path) -> None:
+def test_a_library_the_wheels_ship_elsewhere_is_theirs_when_no_package_has_it(tmp_path: Path) -> None:
+    """Outside the search path, it loads only if the package loads it first by path: a Debian package
+    that has it is added all the same (harmless if it is preloaded); without one, a note, not an error."""
+    cudart = f"{SITE}/nvidia/cuda_runtime/lib/libcudart.so.12"
     deps = layer(
         tmp_path,
-        TarEntry(f"{SITE}/torchish/_C.so", data=make_elf(("libcudart.so.12",))),
-        TarEntry(f"{SITE}/nvidia/cuda_runtime/lib/libcudart.so.12", data=make_elf(("libc.so.6",))),
+        TarEntry(f"{SITE}/torchish/_C.so", data=make_elf(("libcudart.so.12", "libstdc++.so.6"))),
+        TarEntry(cudart, data=make_elf(("libc.so.6",))),
+        TarEntry(f"{SITE}/torchish/lib/libstdc++.so.6", data=make_elf(("libc.so.6",))),
     )
-    missing, notes = check(tmp_path, base_layer(tmp_path), deps)
-    assert missing == []
-    assert "libcudart.so.12 (needed by" in notes[0] and "/nvidia/cuda_runtime/lib/libcudart.so.12" in notes[0]
+    missing, _ = check(tmp_path, base_layer(tmp_path), deps)
+    assert missing == [
+        NeededLibrary("libcudart.so.12", f"{SITE}/torchish/_C.so", cudart),
+        NeededLibrary("libstdc++.so.6", f"{SITE}/torchish/_C.so", f"{SITE}/torchish/lib/libstdc++.so.6"),
+    ]
+    contents = ContentsIndex({"libstdc++.so.6": [("usr/lib/x86_64-linux-gnu/libstdc++.so.6", "libstdc++6")]})
+    result = packages_for(missing, index=_index("libstdc++6"), contents=contents, deb_paths=lambda p: [],
+                          architecture="amd64", suite="bookworm")  # fmt: skip
+    assert [f.package.name for f in result.found] == ["libstdc++6"]
+    assert [item.name for item in result.left_to_wheels] == ["libcudart.so.12"]
+    assert f"libcudart.so.12 (needed by /{SITE}/torchish/_C.so, at /{cudart})" in result.notes[0]
 
 
 def test_missing_interpreter_of_an_executable(tmp_path: Path) -> None:
@@ -151,8 +163,9 @@ def test_scan_is_kept_by_diff_id(tmp_path: Path) -> None:
     saved = tmp_path / "scans" / f"{deps.diff_id.replace(':', '-')}.json"
     assert saved.is_file()
     assert scan_layer(deps, tmp_path / "scans") == first == scan_layer(deps)
-    saved.write_text("{not json")
-    assert scan_layer(deps, tmp_path / "scans") == first  # a damaged scan is made again
+    for damaged in ("{not json", '{"format": 1, "entries": [], "elves": [], "unread": {}}', "[]"):
+        saved.write_text(damaged)
+        assert scan_layer(deps, tmp_path / "scans") == first  # a damaged scan is made again
 
 
 def test_symlinks_resolve_like_the_kernel() -> None:
@@ -218,7 +231,7 @@ def test_package_from_contents_in_a_default_directory(tmp_path: Path) -> None:
                                              ("usr/lib/x86_64-linux-gnu/libpq.so.5", "libpq5")]})  # fmt: skip
     found = packages_for([NEED, NEED], index=_index("libpq5", "odbc-postgresql"), contents=contents,
                          deb_paths=lambda p: pytest.fail("Contents decides"), architecture="amd64",
-                         suite="bookworm")  # fmt: skip
+                         suite="bookworm").found  # fmt: skip
     assert [(f.package.name, f.evidence) for f in found] == [
         ("libpq5", "Contents-amd64: /usr/lib/x86_64-linux-gnu/libpq.so.5")
     ]
@@ -232,7 +245,7 @@ def test_package_by_naming_only_when_its_deb_has_the_file() -> None:
 
     index = _index("libpq5", "libfoo1")
     found = packages_for([NEED], index=index, contents=None, deb_paths=deb_paths, architecture="amd64",
-                         suite="bookworm")  # fmt: skip
+                         suite="bookworm").found  # fmt: skip
     assert found[0].package.name == "libpq5" and "its .deb has /usr/lib/x86_64-linux-gnu/libpq.so.5" in (
         found[0].evidence
     )

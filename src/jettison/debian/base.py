@@ -11,7 +11,9 @@ file (scanners and jettison's own glibc detection read it) and an SPDX SBOM of t
 merged /usr layout is made here (/bin, /lib, /lib64, /sbin -> usr/...). Docs, man pages and locales are
 left out (copyright files stay), and so are the stdlib parts a server never uses (EXCLUDED_STDLIB,
 each switchable). The result is cached as an OCI layout keyed by the exact package files and options:
-the same snapshot always gives the same digest.
+the same snapshot always gives the same digest. A build then completes the base (complete_base) with the
+package of every shared library its dependency layers NEED and nothing in the image provides
+(jettison.debian.libraries), or fails naming the library and the file that needs it.
 """
 
 from __future__ import annotations
@@ -395,27 +397,31 @@ def complete_base(base: DebianBase, layers: list[Layer]) -> DebianBase:
         where = f"{package.name}_{package.version}.deb"
         return [item.path for item in data_files(base.archive.deb(package), where)]
 
-    found = packages_for(
+    packages = packages_for(
         check.missing, index=base.index, contents=base.archive.contents(base.release), deb_paths=deb_paths,
         architecture=architecture, suite=base.ref.suite,
     )  # fmt: skip
-    added = tuple((item.package.name, item.reason) for item in found)
+    if not packages.found:
+        base.notes += check.notes + packages.notes
+        return base
+    added = tuple((item.package.name, item.reason) for item in packages.found)
     options = replace(base.options, libraries=base.options.libraries + added)
     completed = _assemble(base.ref, base.archive, base.release, base.index, options)
     again = check_libraries([scan_layer(layer, scans) for layer in completed.image.layers], dependencies,
                             architecture)  # fmt: skip
-    if again.missing:
-        first = again.missing[0]
+    tolerated = {item.name for item in packages.left_to_wheels}
+    still = [item for item in again.missing if item.name not in tolerated]
+    if still:
         raise JettisonError(
-            f"{first.name} needed by /{first.needed_by} (in the dependency layers) is still missing after "
-            f"adding {', '.join(name for name, _ in added)} from {base.ref.suite}"
+            f"{still[0].name} needed by /{still[0].needed_by} (in the dependency layers) is still missing "
+            f"after adding {', '.join(name for name, _ in added)} from {base.ref.suite}"
         )
     before = {p.name for p in base.packages}
     new = [p for p in completed.packages if p.name not in before]
     kib = sum(p.installed_kib for p in new)
-    completed.notes += check.notes + [
+    completed.notes += check.notes + packages.notes + [
         f"{base.ref}: added for shared libraries the dependency layers need: "
-        + "; ".join(f"{item.package.name} for {item.reason}" for item in found)
+        + "; ".join(f"{item.package.name} for {item.reason}" for item in packages.found)
         + f" ({len(new)} package(s) with their Depends, {kib / 1024:.1f} MB installed)"
     ]
     return completed

@@ -4,10 +4,11 @@ ld.so looks a NEEDED name up in: the DT_RPATH of the object and of the objects t
 object has no DT_RUNPATH), its DT_RUNPATH, then the default directories. The debian:// base has no
 /etc/ld.so.cache (ldconfig never runs), so the defaults are Debian's built-in lib/<triplet>,
 usr/lib/<triplet>, lib, usr/lib. `$ORIGIN` is the directory of the object, which is how a wheel's own
-libraries (auditwheel's <package>.libs) are found. A library the wheels ship outside every search path
-still counts as theirs: packages that do so load it first by path (ctypes), after which ld.so matches
-the name. Whatever is left is missing: its package is looked up in the Contents index, or, without one,
-guessed from Debian's library package naming and confirmed by the .deb's own file list.
+libraries (auditwheel's <package>.libs) are found. Whatever is not found is missing: its package is looked
+up in the Contents index, or, without one, guessed from Debian's library package naming and confirmed by
+the .deb's own file list. A missing library no package provides but the wheels ship outside the search
+path is left to them with a note (packages that do so load it first by path, with ctypes, after which
+ld.so matches the name); any other is an error.
 
 Each layer is scanned once, its paths, link targets and the ELF facts of its files, and the scan is kept
 by diff_id: the dependency layers are reused across builds, so a warm build reads no ELF file again.
@@ -24,6 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from jettison.debian.archive import Package
 from jettison.debian.contents import ContentsIndex
@@ -96,7 +98,7 @@ def scan_layer(layer: Layer, cache: Path | None = None) -> LayerScan:
             scan = LayerScan.from_json(json.loads(saved.read_text("utf-8")))
             if scan is not None:
                 return scan
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged scan is made again
     scan = LayerScan()
     for member, reader in layer.members():
@@ -120,8 +122,8 @@ def scan_layer(layer: Layer, cache: Path | None = None) -> LayerScan:
     return scan
 
 
-def _scan_file(scan: LayerScan, path: str, size: int, reader: object, where: str) -> None:
-    head = reader.read(4)  # type: ignore[attr-defined]
+def _scan_file(scan: LayerScan, path: str, size: int, reader: BinaryIO, where: str) -> None:
+    head = reader.read(4)
     if not is_elf(head):
         return
     if size > MAX_ELF_BYTES:
@@ -130,9 +132,9 @@ def _scan_file(scan: LayerScan, path: str, size: int, reader: object, where: str
     # A tar member streams forward only; pyelftools seeks, so the file is copied out first.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         spool.write(head)
-        shutil.copyfileobj(reader, spool, 1 << 20)  # type: ignore[misc]
+        shutil.copyfileobj(reader, spool, 1 << 20)
         try:
-            found = read_elf(spool, where)  # type: ignore[arg-type]
+            found = read_elf(spool, where)  # type: ignore[arg-type]  # a SpooledTemporaryFile is a BinaryIO
         except JettisonError as error:
             scan.unread[path] = error.message
             return
@@ -197,10 +199,12 @@ class ImageFiles:
 
 @dataclass(frozen=True)
 class NeededLibrary:
-    """A NEEDED name (or a PT_INTERP path) and the object in the image that needs it."""
+    """A NEEDED name (or a PT_INTERP path) and the object in the image that needs it; `shipped_at`, a
+    file of that name the dependency layers hold outside the object's search path."""
 
     name: str
     needed_by: str
+    shipped_at: str | None = None
 
 
 @dataclass
@@ -267,23 +271,13 @@ def check_libraries(
     shipped = {posixpath.basename(p): p for scan in dependencies for p in scan.entries}
     shipped.update({e.soname: p for p, e in objects.items() if e.soname})
     missing: list[NeededLibrary] = []
-    outside: list[str] = []
     for path in sorted(objects):
         elf = objects[path]
         if elf.interpreter and files.resolve(elf.interpreter) is None:
             missing.append(NeededLibrary(elf.interpreter, path))
         for name in elf.needed:
-            if (files.resolve(name) if "/" in name else find(name, search(path))) is not None:
-                continue
-            if "/" not in name and name in shipped:
-                outside.append(f"{name} (needed by /{path}, found at /{shipped[name]})")
-                continue
-            missing.append(NeededLibrary(name, path))
-    if outside:
-        notes.append(
-            "shared libraries the wheels ship outside the search path of the file that needs them (they "
-            f"load once the package loads them first, by path): {_few(outside)}"
-        )
+            if (files.resolve(name) if "/" in name else find(name, search(path))) is None:
+                missing.append(NeededLibrary(name, path, shipped.get(name) if "/" not in name else None))
     if unread:
         first = sorted(unread)[0]
         notes.append(f"{len(unread)} ELF file(s) of the dependency layers unread, so not checked: "
@@ -340,6 +334,13 @@ def _directories_for(name: str, architecture: str) -> tuple[str, list[str]]:
     return base, [directory, other]
 
 
+@dataclass
+class LibraryPackages:
+    found: list[LibraryPackage]
+    left_to_wheels: list[NeededLibrary]  # in no package, shipped by the wheels outside the search path
+    notes: list[str]
+
+
 def packages_for(
     missing: list[NeededLibrary],
     *,
@@ -348,10 +349,11 @@ def packages_for(
     deb_paths: Callable[[Package], list[str]],
     architecture: str,
     suite: str,
-) -> list[LibraryPackage]:
-    """One package per missing name (the first file that needs it is named); a name no package of the
-    suite provides is an error naming it and the file that needs it."""
+) -> LibraryPackages:
+    """One package per missing name (the first file that needs it is named). A name no package of the
+    suite provides is an error naming it and the file that needs it, unless the wheels ship it."""
     found: list[LibraryPackage] = []
+    left: list[NeededLibrary] = []
     unfound: list[str] = []
     seen: set[str] = set()
     for library in missing:
@@ -365,6 +367,9 @@ def packages_for(
         if pick is not None:
             found.append(pick)
             continue
+        if library.shipped_at is not None:
+            left.append(library)
+            continue
         elsewhere = ""
         if contents is not None and contents.files.get(base):
             places = [f"/{path} ({package})" for path, package in contents.files[base][:2]]
@@ -376,7 +381,14 @@ def packages_for(
             "; ".join(unfound) + "; a wheel needing a library the system lacks should bundle it (auditwheel "
             "repair), or build on a base image that has it (--base IMAGE)"
         )
-    return found
+    notes = []
+    if left:
+        shown = [f"{item.name} (needed by /{item.needed_by}, at /{item.shipped_at})" for item in left]
+        notes.append(
+            f"shared libraries in no package of {suite} that the wheels ship outside the search path of "
+            f"the file that needs them (they load once the package loads them first, by path): {_few(shown)}"
+        )
+    return LibraryPackages(found, left, notes)
 
 
 def _from_contents(
