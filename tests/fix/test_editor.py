@@ -246,3 +246,22 @@ def test_dockerfile_option_fixes_only_the_named_recipe(tmp_path: Path) -> None:
     assert any("left alone: --dockerfile names Dockerfile.dev" in note for note in plan.notes)
     both = plan_fix(project, _options())
     assert both.change_for("Dockerfile") is not None and both.change_for("Dockerfile.dev") is not None
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_worker_tmp_dir_is_appended_to_the_projects_gunicorn_config(tmp_path: Path, ending: str) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\ngunicorn\n")
+    (tmp_path / "app.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    (tmp_path / "gunicorn.conf.py").write_text(f'bind = "0.0.0.0:8000"\nworkers = 2{ending}')
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+        'CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]\n'
+    )
+    plan = plan_fix(tmp_path, _options())
+    new = plan.change_for("gunicorn.conf.py").new
+    assert new.startswith('bind = "0.0.0.0:8000"\nworkers = 2\n')
+    assert new.endswith('\nworker_tmp_dir = "/dev/shm"\n')
+    assert "JD704" in [f.rule for f in plan.fixes]
+    apply(plan)
+    assert plan_fix(tmp_path, _options()).change_for("gunicorn.conf.py") is None  # a fixpoint
