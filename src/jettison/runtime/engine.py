@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.errors import JettisonError
+from jettison.oci.reference import parse_source
 from jettison.runtime.process import Completed, Runner, run_bounded
 from jettison.scratch import run_directory
 
@@ -41,9 +42,17 @@ class DockerEngine:
 
     def load(self, reference: str, tag: str, runner_timeout: float = 300.0) -> str:
         """An image jettison built (`oci:DIR[:TAG]`, `docker-archive:FILE`) loaded as `tag`."""
-        kind, _, location = reference.partition(":")
+        kind = reference.partition(":")[0]
+        if kind not in ("oci", "docker-archive"):
+            return reference  # an image the engine already has
+        # The one reader of image sources: `docker-archive:FILE:name:tag` names FILE, not the whole rest
+        # (the way `jettison build --output` is usually given; verify then looked for a file `FILE:name:tag`).
+        source = parse_source(reference)
+        location = source.path or ""
+        if source.tag and kind == "oci":
+            location = f"{location}:{source.tag}"
         with tempfile.TemporaryDirectory(prefix="load-", dir=run_directory()) as scratch:
-            archive = location
+            archive = source.path or ""
             if kind == "oci":
                 skopeo = shutil.which("skopeo")
                 if skopeo is None:
@@ -53,8 +62,6 @@ class DockerEngine:
                 copied = self.runner(argv, timeout=runner_timeout, env=self.env)
                 if not copied.ok:
                     raise JettisonError(f"skopeo copy failed: {copied.last_line()}", location)
-            elif kind != "docker-archive":
-                return reference  # an image the engine already has
             loaded = self._run("load", "-q", "-i", archive, timeout=runner_timeout)
             if not loaded.ok:
                 raise JettisonError(f"docker load failed: {loaded.last_line()}", location)
