@@ -7,7 +7,8 @@ Rows (each built from its own temporary copy of the example, __pycache__ left ou
   2. improved   `Dockerfile.improved` as written (python:3.8-slim-buster stand-in, the full requirements.txt)
   3. fixed      the example after `jettison fix --write`: its own Dockerfile with the safe edits (the base
                 stays python:3.7) and the unused requirement lines deleted
-  3u. unsafe    the same with `--unsafe-fixes` (the base moves, e.g. to python:3.11-slim)
+  3u. unsafe    the same with `--unsafe-fixes`, verify included as a user runs it (the base moves, e.g. to
+                python:3.11-slim; when verify refuses, nothing is written and the row says why)
   4. jettison   `jettison build` of the example (base: the services' OCI layout 3.11-slim), written as a
                 docker-archive and `docker load`ed so that it is measured the way the others are
 With --quick, rows 1-2 install the pruned requirements (the file `jettison fix` writes) instead of all of
@@ -258,8 +259,10 @@ def jettison_row(row: Row, project: Path, tag: str, run_id: str, work: Path, con
     edited = work / "jettison-edited.tar"
 
     def build(output: Path) -> float:
+        # --no-verify: the build's own time is the figure (verify would add two image builds and starts).
         return timed([JETTISON, "build", str(project), "--base", f"oci:{base_layout}:3.11-slim",
-                      "--output", f"docker-archive:{output}:{name}:{version}"], env=env)  # fmt: skip
+                      "--no-verify", "--output", f"docker-archive:{output}:{name}:{version}"],
+                     env=env)  # fmt: skip
 
     row.cold = build(archive)
     edit_source(project)
@@ -275,14 +278,26 @@ def jettison_row(row: Row, project: Path, tag: str, run_id: str, work: Path, con
     timed_stop(row, tag, run_id, containers)
 
 
-def fixed_copy(source: Path, target: Path, unsafe: bool = False) -> Path:
-    """A copy of the example after `jettison fix --write` (the CLI, as a user runs it), with
-    `--unsafe-fixes` for the row that follows all of jettison's advice. `--no-verify`: this script builds
-    and measures both images itself; fix's own verify would build the 97-requirement original again."""
+def fixed_copy(source: Path, target: Path) -> Path:
+    """A copy of the example after `jettison fix --write` (the CLI, as a user runs it). `--no-verify`:
+    safe fixes keep the recipe's base and steps, and this script builds and measures the image itself."""
     copy_project(source, target)
-    extra = ["--unsafe-fixes"] if unsafe else []
-    run([JETTISON, "fix", "--write", "--no-verify", *extra, str(target)], env=dict(os.environ))
+    run([JETTISON, "fix", "--write", "--no-verify", str(target)], env=docker_env())
     return target
+
+
+def unsafe_copy(source: Path, target: Path) -> tuple[Path, str | None]:
+    """A copy after `jettison fix --write --unsafe-fixes` as a user runs it, verify included: the unsafe
+    edits move the base, and verify builds both images and writes nothing when the new one fails. Returns
+    the copy and, when fix refused to write, the line saying why (the row then shows it)."""
+    copy_project(source, target)
+    done = run([JETTISON, "fix", "--write", "--unsafe-fixes", str(target)], env=docker_env(), check=False,
+               timeout=BUILD_TIMEOUT)  # fmt: skip
+    if done.returncode != 0:
+        lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        verdict = next((line for line in lines if "verif" in line.lower()), lines[-1] if lines else "failed")
+        return target, f"fix --unsafe-fixes exit {done.returncode}: {verdict.strip()[:140]}"
+    return target, None
 
 
 def unique_cache_mount(project: Path, run_id: str) -> None:
@@ -414,7 +429,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         fixed = fixed_copy(source, work / "fixed" / source.name)
-        unsafe = fixed_copy(source, work / "unsafe" / source.name, unsafe=True)
+        unsafe, refused = unsafe_copy(source, work / "unsafe" / source.name)
         pruned = (fixed / "requirements.txt").read_text().count("\n")
         pruned_unsafe = (unsafe / "requirements.txt").read_text().count("\n")
         reqs = f"{pruned} pruned requirements (--quick)" if args.quick else f"all {requirements} requirements"
@@ -438,7 +453,10 @@ def main() -> None:
                 ),
             )
         before = cache_mounts()
+        rows[3].failed = refused
         for row, project, slug in ((rows[2], fixed, "fixed"), (rows[3], unsafe, "unsafe")):
+            if row.failed:
+                continue
             tag = f"jettison-story-{slug}:{run_id}"
             tags += [tag, f"{tag}-edited"]
             step(row, lambda row=row, project=project, tag=tag: (
