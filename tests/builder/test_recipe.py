@@ -187,3 +187,13 @@ def test_a_uv_project_installs_what_its_lock_declares_for_run_time(tmp_path):
     # `fastapi run` is kept, and no generated gunicorn.conf.py is slipped beside it.
     assert recipe.runtime.command == ("fastapi", "run", "--workers", "2", "app/main.py")
     assert recipe.gunicorn_conf is None
+
+
+def test_a_pruned_gunicorn_comes_back_with_the_projects_pin(tmp_path, monkeypatch):
+    """No code imports gunicorn, so pruning takes it out; the image runs it, so it is put back as the
+    project declared it (the build installed an unpinned, newer gunicorn)."""
+    monkeypatch.setenv("JETTISON_OFFLINE", "1")
+    project = make_project(tmp_path / "p", requirements="flask==3.1.3\ngunicorn==22.0.0\n")
+    recipe = read_build_recipe(project, prune=True, cache_dir=tmp_path / "cache")
+    assert "gunicorn==22.0.0" in recipe.requirements.splitlines()
+    assert "gunicorn" not in recipe.requirements.splitlines()

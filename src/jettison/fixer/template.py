@@ -18,6 +18,7 @@ from jettison.dockerfile.image_facts import RecipeReading, read_recipe
 from jettison.errors import JettisonError
 from jettison.fixer.plan import FileChange, FixOptions, FixPlan, PruneFunction
 from jettison.gunicorn.config import render_gunicorn_conf
+from jettison.model.requirements import declaring_line
 from jettison.project.dockerignore import DockerIgnore, context_files
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -57,14 +58,16 @@ def _requirement_names(text: str) -> set[str]:
     return names
 
 
-def _with_packages(text: str, packages: list[str], why: str) -> tuple[str, list[str]]:
-    """`text` with the packages it does not name appended under a comment; and those packages."""
+def _with_packages(text: str, packages: list[str], why: str, declared: str = "") -> tuple[str, list[str]]:
+    """`text` with the packages it does not name appended under a comment; and those packages. A package
+    the project `declared` (pruned since) comes back with its own line, pin and markers included."""
     present = _requirement_names(text)
     missing = [p for p in packages if (_requirement_names(p) or {p}).isdisjoint(present)]
     if not missing:
         return text, []
+    restored = [declaring_line(declared, p) or p for p in missing]
     body = text if not text or text.endswith("\n") else text + "\n"
-    return body + f"# {why}\n" + "".join(f"{package}\n" for package in missing), missing
+    return body + f"# {why}\n" + "".join(f"{line}\n" for line in restored), missing
 
 
 def _source_files(root: Path, ignore: DockerIgnore | None) -> tuple[str, ...]:
@@ -135,7 +138,14 @@ def plan_template(project_root: str | Path, options: FixOptions | None = None) -
         new_requirements, added = _with_packages(
             new_requirements, list(reading.extra_packages), "Installed by the old Dockerfile itself."
         )
-    new_requirements, server = _with_packages(new_requirements, ["gunicorn"], "The server the image runs.")
+    new_requirements, server = _with_packages(
+        new_requirements, ["gunicorn"], "The server the image runs.", old_requirements or ""
+    )
+    kept = [p for p in server if declaring_line(old_requirements or "", p)]
+    server = [p for p in server if p not in kept]
+    if kept:
+        notes.append(f"{requirements_rel}: kept {', '.join(kept)} as declared (its pin): no code imports "
+                     "it, the image runs it")  # fmt: skip
     if added or server:
         notes.append(
             f"{requirements_rel}: added {', '.join(added + server)}, which the image runs but the "

@@ -199,3 +199,21 @@ class RequirementSummary:
 
     def counts(self) -> dict[str, int]:
         return {v.value: len(self.by_verdict(v)) for v in Verdict}
+
+
+def declaring_line(text: str, name: str) -> str | None:
+    """The line of a requirements text that declares `name` (`gunicorn==22.0.0 ; python_version...`), as
+    written, for putting back a package that pruning took out but the image runs: its pin is the user's."""
+    wanted = normalize_name(name)
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "-")):
+            continue
+        head = stripped.split(";", 1)[0].split("#", 1)[0].strip()
+        for cut, char in enumerate(head):
+            if char in "<>=!~[ @":
+                head = head[:cut]
+                break
+        if head and normalize_name(head) == wanted:
+            return stripped
+    return None
