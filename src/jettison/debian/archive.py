@@ -36,6 +36,7 @@ from typing import BinaryIO
 from jettison.debian.contents import ContentsIndex, parse_contents
 from jettison.debian.control import parse_paragraphs
 from jettison.errors import JettisonError
+from jettison.scratch import run_directory
 
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_SNAPSHOT_MIRROR = "http://snapshot.debian.org/archive/debian"
@@ -113,7 +114,7 @@ def verify_inrelease(data: bytes, keyring: Path, where: str) -> str:
     gpgv = shutil.which("gpgv")
     if gpgv is None:
         raise JettisonError("gpgv is needed to verify the Debian archive signature: apt-get install gpgv")
-    with tempfile.TemporaryDirectory(prefix="jettison-gpgv-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="gpgv-", dir=run_directory()) as scratch:
         signed = Path(scratch) / "InRelease"
         signed.write_bytes(data)
         out = Path(scratch) / "Release"
