@@ -11,13 +11,37 @@ from jettison.builder.cache import BuildCache, default_cache_dir
 from jettison.builder.progress import BuildProgress, SilentProgress
 from jettison.builder.recipe import FixPlanner, read_build_recipe
 from jettison.builder.sources import load_base, parse_ref, registry_name, write_output
-from jettison.debian.base import DebianBase, complete_base, is_debian_ref, load_debian_base
+from jettison.debian.base import SUITE_PYTHON, DebianBase, complete_base, is_debian_ref, load_debian_base
+from jettison.errors import JettisonError
+from jettison.project.target import resolve_target_python
 
 if TYPE_CHECKING:
     from jettison.oci.image import Image
     from jettison.oci.layers import Layer
 
-DEFAULT_PYTHON = "3.12"
+
+
+def _default_base(registry_base: str, python: str, progress: BuildProgress) -> str:
+    """No --base: Docker Hub's python:X-slim when it answers, else the distroless base assembled from
+    Debian's packages for that Python (what makes build work where only a Debian mirror and PyPI are
+    reachable); for a Python no Debian suite ships, the choices."""
+    from jettison.oci.registry import RegistryClient
+
+    try:
+        with RegistryClient() as client:
+            client.get_manifest(parse_ref(registry_base).reference)  # type: ignore[arg-type]
+        return registry_base
+    except JettisonError as error:
+        unreachable = str(error)
+    suite = next((name for name, version in SUITE_PYTHON.items() if version == python), None)
+    if suite is None:
+        choices = ", ".join(f"debian://{name} (Python {version})" for name, version in SUITE_PYTHON.items())
+        raise JettisonError(f"no --base given and {registry_base} cannot be pulled ({unreachable}); no "
+                            f"Debian suite ships Python {python}: give --base IMAGE, or one of "
+                            f"{choices}")  # fmt: skip
+    progress.note(f"no --base given and {registry_base} cannot be pulled: building on debian://{suite}, "
+                  f"Python {python} assembled from Debian's signed packages ({unreachable})")  # fmt: skip
+    return f"debian://{suite}"
 
 
 @dataclass
@@ -53,7 +77,12 @@ def run_build(
     recipe = read_build_recipe(
         Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root, planner=planner
     )
-    base_text = base or f"python:{recipe.python_version or DEFAULT_PYTHON}-slim"
+    # The one target Python (project/target.py), as audit and fix print it: the recipe's base tag, else
+    # requires-python, .python-version, the default.
+    python = recipe.python_version or resolve_target_python(Path(path)).version
+    base_text = base or f"python:{python}-slim"
+    if base is None:
+        base_text = _default_base(base_text, python, progress)
     debian = is_debian_ref(base_text)  # debian://<suite>: assembled from signed Debian packages
     base_is_remote = not debian and parse_ref(base_text).kind == "registry"
     client = None
