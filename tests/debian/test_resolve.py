@@ -118,3 +118,13 @@ def test_closure_is_closed(graph: list[tuple[int, list[int]]]) -> None:
     assert len(chosen) == len(set(chosen)) and root in chosen
     for name in chosen:
         assert all(f"p{d}" in chosen for d in defined[name])
+
+
+def test_a_root_renamed_by_a_transition_is_found_through_provides() -> None:
+    """trixie renamed libssl3 to libssl3t64, which Provides libssl3 on amd64; two providers stay an error
+    (a root set names one package, and choosing among several would be a guess)."""
+    index = PackageIndex.of([pkg("libssl3t64", "3.5.1", Provides="libssl3 (= 3.5.1)")], "amd64")
+    assert names(index, ["libssl3"]) == ["libssl3t64"]
+    both = PackageIndex.of([pkg("a", Provides="virt"), pkg("b", Provides="virt")], "amd64")
+    with pytest.raises(JettisonError, match="'virt' is not in the index"):
+        resolve(both, ["virt"])

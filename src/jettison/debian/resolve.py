@@ -89,6 +89,12 @@ def resolve(
     for name in roots:
         package = index.newest(name)
         if package is None:
+            # A root renamed by a transition is found by what its successor Provides: trixie's
+            # libssl3t64 provides libssl3 on amd64 (time_t was 64-bit there already).
+            providers = sorted({p.name: p for p, _ in index.providers.get(name, [])}.values(),
+                               key=lambda p: p.name)  # fmt: skip
+            package = providers[0] if len(providers) == 1 else None
+        if package is None:
             raise JettisonError(f"package {name!r} is not in the index (root set)")
         if name not in chosen:
             choose(package, "root")
