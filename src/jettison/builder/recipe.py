@@ -22,7 +22,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from jettison.builder.plan import RuntimeSettings
 from jettison.errors import JettisonError
 from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
-from jettison.model.requirements import declaring_line, normalize_name
+from jettison.model.requirements import normalize_name
 from jettison.project.dockerignore import DockerIgnore, context_files
 
 # Left out of the app layer when the project has no .dockerignore (Docker would send them).
@@ -169,7 +169,8 @@ def _pruned(
     out, dropped = [], []
     for line in text.splitlines():
         name = _name_of(line)
-        if name is None or name in kept:
+        # The server the image runs stays whether or not code imports it (its line keeps the user's pin).
+        if name is None or name in kept or name == "gunicorn":
             out.append(line)
         else:
             dropped.append(name)
@@ -219,14 +220,13 @@ def read_build_recipe(
                 break
         else:
             raise JettisonError("no requirements.txt or lock file (give --requirements FILE)", root)
-    text = declared = requirements_text(root, requirements)
+    text = requirements_text(root, requirements)
     if prune and not requirements.endswith(".lock"):
         text, pruned_note = _pruned(root, requirements, text, _prune_function(cache_dir))
         notes += pruned_note
     names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
     if "gunicorn" not in names:
-        # The image runs it whether or not the code imports it: the project's own line (its pin) if any.
-        text += (declaring_line(declared, "gunicorn") or "gunicorn") + "\n"
+        text += "gunicorn\n"  # the server the image runs, which the project did not declare
     app_module = app or _guess_app(root, paths)
     if "gunicorn.conf.py" in paths:
         conf = (root / "gunicorn.conf.py").read_bytes()
