@@ -19,7 +19,6 @@ import pytest
 
 from jettison.builder import run_build
 from jettison.builder.assemble import BuildOptions
-from jettison.cli.build import fix_planner
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "analytics-server"
@@ -63,7 +62,6 @@ def cache_dir(tmp_path_factory) -> Path:
 def _build(project: Path, cache_dir: Path, base: str, outputs: list[str], push: str | None = None):
     return run_build(
         project, base=base, outputs=outputs, push=push, cache_dir=cache_dir, options=BuildOptions(),
-        planner=fix_planner,
     )  # fmt: skip
 
 
@@ -177,7 +175,6 @@ def test_registry_cache_lets_another_runner_skip_uv_and_mount_layers(
     first = run_build(
         project, base=base, outputs=[], push=f"{services.registry}/jettison-test/runner-a-{os.getpid()}:1",
         cache_repo=cache_repo, cache_dir=tmp_path / "runner-a", options=BuildOptions(refresh=True),
-        planner=fix_planner,
     )  # fmt: skip
     assert first.dependency_cache == {"linux/amd64": "built"}
 
@@ -187,7 +184,7 @@ def test_registry_cache_lets_another_runner_skip_uv_and_mount_layers(
     monkeypatch.setattr("jettison.builder.wheels._run_uv", no_uv)
     second = run_build(
         project, base=base, outputs=[], push=f"{services.registry}/jettison-test/runner-b-{os.getpid()}:1",
-        cache_repo=cache_repo, cache_dir=tmp_path / "runner-b", options=BuildOptions(), planner=fix_planner,
+        cache_repo=cache_repo, cache_dir=tmp_path / "runner-b", options=BuildOptions(),
     )  # fmt: skip
     assert second.dependency_cache == {"linux/amd64": "remote"}
     assert second.digest == first.digest

@@ -111,9 +111,7 @@ def test_prune_fingerprint_ignores_code_edits_but_not_new_imports(tmp_path):
 
 
 def _recipe(project: Path):
-    from jettison.cli.build import fix_planner
-
-    return read_build_recipe(project, planner=fix_planner, prune=False)
+    return read_build_recipe(project, prune=False)
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -1,4 +1,4 @@
-"""The image of jettison's template recipe (fixer.template) for the example, built and run on Docker.
+"""The image of jettison's template recipe (dockerfile/template.py) for the example, built and run on Docker.
 
 Proves on examples/analytics-server that the generated recipe builds (BuildKit, cache mount, two
 stages) from the stand-in `python:3.11-slim`, serves GET /health, sizes Gunicorn from WEB_CONCURRENCY

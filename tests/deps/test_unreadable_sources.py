@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from jettison.audit import run_audit
 from jettison.deps.imports import scan_source
 from jettison.deps.prune import pruned_requirements
+from jettison.dockerfile.fixplan import FixOptions
 from jettison.fixer.engine import plan_fix
-from jettison.fixer.plan import FixOptions
 from jettison.model.audit import AuditOptions
 from jettison.model.requirements import Verdict
 

@@ -128,7 +128,7 @@ def test_missing_dockerfile_is_a_user_error(tmp_path):
 
 
 def test_cli_shows_a_diff_by_default_and_writes_with_write(project, monkeypatch):
-    monkeypatch.setattr("jettison.fixer.template._engine_prune", lambda: keep_as_is)
+    monkeypatch.setattr("jettison.dockerfile.template._engine_prune", lambda: keep_as_is)
     runner = CliRunner()
     before = (project / "Dockerfile").read_text()
     shown = runner.invoke(main, ["fix", str(project)])

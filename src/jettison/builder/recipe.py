@@ -10,7 +10,6 @@ requirements.txt (or a lock file) and a gunicorn.conf.py generated for `--app` a
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +19,12 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from jettison.builder.plan import RuntimeSettings
+from jettison.dockerfile.fixplan import FixOptions
+from jettison.dockerfile.template import plan_template
 from jettison.errors import JettisonError
 from jettison.gunicorn.config import GunicornDefaults, render_gunicorn_conf
 from jettison.model.requirements import normalize_name
+from jettison.project.app_module import guess_app_module
 from jettison.project.dockerignore import DockerIgnore, context_files
 
 # Left out of the app layer when the project has no .dockerignore (Docker would send them).
@@ -33,7 +35,6 @@ _DEFAULT_IGNORE = (
 PruneFunction = Callable[[Path, Path], str]
 # (project root, requirements file or None, prune function or None) -> a jettison.fix.FixPlan.
 FixPlanner = Callable[[Path, "str | None", "PruneFunction | None"], Any]
-_APP_ASSIGN = re.compile(r"^(?:def\s+|async\s+def\s+)?(app|application)\s*[=(]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,13 @@ def _name_of(line: str) -> str | None:
         return None
 
 
+def template_planner(root: Path, requirements: str | None, prune: object) -> object:
+    """The template recipe's plan for the project (never written): what the build takes its recipe from."""
+    return plan_template(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
+
+
 def _prune_function(cache_dir: Path | None) -> PruneFunction | None:
-    """The audit's pruning, cached under cache_dir; None when the requirements engine is not installed."""
-    if importlib.util.find_spec("jettison.deps.prune") is None:
-        return None
+    """The audit's pruning, cached under cache_dir."""
     from jettison.builder.prune_cache import cached_prune
 
     if cache_dir is not None:
@@ -178,16 +182,6 @@ def _pruned(
     return "".join(f"{line}\n" for line in out), notes
 
 
-def _guess_app(root: Path, paths: list[str]) -> str:
-    for candidate in ("app.py", "wsgi.py", "main.py", "application.py"):
-        if candidate in paths:
-            text = (root / candidate).read_text(encoding="utf-8", errors="replace")
-            match = _APP_ASSIGN.search(text)
-            if match:
-                return f"{candidate[:-3]}:{match.group(1)}"
-    raise JettisonError("cannot tell the WSGI app: give --app MODULE:VARIABLE (or add a Dockerfile)", root)
-
-
 def read_build_recipe(
     root: Path,
     *,
@@ -203,14 +197,8 @@ def read_build_recipe(
         raise JettisonError("not a directory", root)
     notes: tuple[str, ...] = ()
     if (root / "Dockerfile").is_file():
-        if planner is None:
-            notes = ("Dockerfile not read (no fix planner given): building from the requirements file",)
-        else:
-            try:
-                return _from_fix_plan(root, requirements, prune, cache_dir, planner)
-            except ImportError as error:
-                # A jettison without the Dockerfile engine still builds, from requirements.txt alone.
-                notes = (f"Dockerfile not read ({error}): building from the requirements file",)
+        # The recipe read as fix's template reads it: run_build(path) from Python builds what the CLI does.
+        return _from_fix_plan(root, requirements, prune, cache_dir, planner or template_planner)
     ignore = DockerIgnore.for_context(root) or DockerIgnore(list(_DEFAULT_IGNORE))
     paths = list(context_files(root, ignore))
     if requirements is None:
@@ -227,7 +215,7 @@ def read_build_recipe(
     names = {re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower() for line in text.splitlines()}
     if "gunicorn" not in names:
         text += "gunicorn\n"  # the server the image runs, which the project did not declare
-    app_module = app or _guess_app(root, paths)
+    app_module = app or guess_app_module(root, paths)
     if "gunicorn.conf.py" in paths:
         conf = (root / "gunicorn.conf.py").read_bytes()
         port = 8000

@@ -52,13 +52,6 @@ class RichProgress:
         self.notes.append(text)
 
 
-def fix_planner(root: Path, requirements: str | None, prune: object) -> object:
-    """The template recipe's plan for the project (never written): what the build takes its recipe from."""
-    from jettison.fixer import FixOptions, plan_template
-
-    return plan_template(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
-
-
 @click.command(name="build")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--base", default=None, help="Base image: REF, oci:DIR[:TAG] or docker-archive:FILE "
@@ -122,7 +115,7 @@ def command(
         summary = run_build(
             path, base=base, platforms=[p for p in platforms.split(",") if p.strip()], outputs=list(outputs),
             push=push, cache_repo=cache_repo, cache_dir=cache_dir, options=options, requirements=requirements,
-            prune=prune, app=app, progress=progress, planner=fix_planner,
+            prune=prune, app=app, progress=progress,
         )  # fmt: skip
     for note in progress.notes + summary.notes:
         err.print(f"note: {note}", markup=False)

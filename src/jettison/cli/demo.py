@@ -135,12 +135,11 @@ def _fix(root: Path, run: DemoRun) -> None:
 
 def _build(root: Path, base: str, archive: Path, run: DemoRun) -> None:
     from jettison.builder import run_build
-    from jettison.cli.build import fix_planner
     from jettison.inspect.analysis import analyze
     from jettison.inspect.source import open_image_input
 
     started = time.perf_counter()
-    run_build(root, base=base, outputs=[f"docker-archive:{archive}"], planner=fix_planner)
+    run_build(root, base=base, outputs=[f"docker-archive:{archive}"])
     run.seconds["build"] = time.perf_counter() - started
     analysis = analyze(open_image_input(f"docker-archive:{archive}", None))
     run.image_size, run.image_gzip = analysis.layers_size, analysis.compressed_size

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import importlib.util
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -146,8 +145,8 @@ def dockerfile_findings(
     config = config or JettisonConfig()
     root = project_root.resolve()
     dockerfiles = find_dockerfiles(root, config.exclude)
-    if not dockerfiles or importlib.util.find_spec("jettison.dockerfile.parser") is None:
-        return []  # no Dockerfile, or (while the parser is being merged) nothing to parse them with
+    if not dockerfiles:
+        return []
     unused = _unused_sizes(unused_requirements)
     contexts: dict[Path, ProjectFacts] = {}
     findings: list[Finding] = []

@@ -19,11 +19,11 @@ from pathlib import Path
 from jettison.audit import RULE_DEPENDENCY_ONLY, RULE_MISSING, RULE_UNUSED, run_audit
 from jettison.dockerfile.audit import find_dockerfiles, lint_dockerfile_text
 from jettison.dockerfile.facts import ProjectFacts
+from jettison.dockerfile.fixplan import AppliedFix, FileChange, FixOptions, FixPlan
+from jettison.dockerfile.template import new_project_plan
 from jettison.errors import JettisonError
 from jettison.fixer.lock import relock
-from jettison.fixer.plan import AppliedFix, FileChange, FixOptions, FixPlan
 from jettison.fixer.requirements import requirement_edits
-from jettison.fixer.template import new_project_plan
 from jettison.model.audit import AuditOptions
 from jettison.model.edits import APPLIED, CONFLICT, Edit, apply_edit_groups
 from jettison.model.findings import Finding, Location

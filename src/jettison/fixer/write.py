@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from jettison.atomicfile import NEW_FILE_MODE, NEW_SCRIPT_MODE, write_atomically
-from jettison.fixer.plan import FixPlan
+from jettison.dockerfile.fixplan import FixPlan
 
 
 def apply(plan: FixPlan, *, keep_backup: bool = True) -> list[tuple[Path, Path | None]]:

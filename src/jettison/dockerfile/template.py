@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from jettison.dockerfile.fixplan import FileChange, FixOptions, FixPlan, PruneFunction
 from jettison.dockerfile.generate import ImageFacts, render_dockerfile, render_dockerignore
 from jettison.dockerfile.image_facts import RecipeReading, read_recipe
 from jettison.errors import JettisonError
-from jettison.fixer.plan import FileChange, FixOptions, FixPlan, PruneFunction
 from jettison.gunicorn.config import render_gunicorn_conf
 from jettison.model.requirements import declaring_line
+from jettison.project.app_module import guess_app_module
 from jettison.project.dockerignore import DockerIgnore, context_files
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -37,12 +38,10 @@ def _read_text(path: Path) -> str | None:
         raise JettisonError("not a text file (UTF-8 expected)", path) from error
 
 
-def _engine_prune() -> PruneFunction | None:
-    """The requirements engine's pruning, when that part of jettison is present."""
-    try:
-        from jettison.deps.prune import pruned_requirements
-    except ImportError:
-        return None
+def _engine_prune() -> PruneFunction:
+    """The requirements engine's pruning (imported on first use: it pulls in the audit pipeline)."""
+    from jettison.deps.prune import pruned_requirements
+
     return lambda root, requirements: pruned_requirements(root, requirements)
 
 
@@ -182,7 +181,6 @@ def plan_template(project_root: str | Path, options: FixOptions | None = None) -
 def new_project_plan(root: Path, options: FixOptions) -> FixPlan:
     """A project without a Dockerfile: write one from the template (and a .dockerignore), as
     `docker init` does; a gunicorn.conf.py only when the project has none (the CMD names it)."""
-    from jettison.builder.recipe import _guess_app
     from jettison.dockerfile.python_target import project_target_python
     from jettison.gunicorn.config import GunicornDefaults
 
@@ -205,7 +203,7 @@ def new_project_plan(root: Path, options: FixOptions) -> FixPlan:
     version = ".".join(str(target.version).split(".")[:2])
     facts = ImageFacts(
         python_version=version, requirements_file=requirements_rel,
-        gunicorn=GunicornDefaults(app_module=_guess_app(root, list(sources))),
+        gunicorn=GunicornDefaults(app_module=guess_app_module(root, list(sources))),
     )  # fmt: skip
     notes = [
         f"no {options.dockerfile}: written from jettison's template (Python {version}, app "
