@@ -101,3 +101,39 @@ def test_no_edit_across_a_run_or_for_other_installers(lint) -> None:
     ):
         (finding,) = lint("JD201", dockerfile, files)
         assert finding.fix.edits == (), dockerfile
+
+
+# The story's shape: the source directory first, the requirements file copied on its own, apt and venv
+# steps, then the install. The source COPY moves down, as written, to just after the install.
+STORY = (
+    "FROM python:3.7\nCOPY ./src /www\nCOPY requirements.txt /www/requirements.txt\nWORKDIR /www\n"
+    "RUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\nRUN python -m venv /venv\n"
+    "RUN . /venv/bin/activate && pip install --upgrade pip && pip install -r requirements.txt\n"
+    "EXPOSE 8000\n"
+)
+STORY_FILES = {"src/main.py": "", "src/util/__init__.py": "", "requirements.txt": "flask\n"}
+
+
+def test_the_source_copy_moves_below_the_install_when_nothing_crossed_reads_it(fix_once, lint) -> None:
+    (finding,) = lint("JD201", STORY, STORY_FILES)
+    assert finding.fix.safe
+    fixed = fix_once("JD201", STORY, STORY_FILES, within=False)
+    lines = fixed.splitlines()
+    assert "COPY ./src /www" not in lines[:6]
+    assert lines[lines.index("COPY ./src /www") - 1].startswith("RUN . /venv/bin/activate && pip install")
+
+
+def test_the_source_copy_move_is_unsafe_or_absent_when_the_order_could_matter(lint) -> None:
+    venv = "RUN python -m venv /venv\n"
+    crossing_run = STORY.replace(venv, "RUN python -m venv /venv && python setup.py x\n")
+    (finding,) = lint("JD201", crossing_run, STORY_FILES)
+    assert finding.fix.edits and not finding.fix.safe  # a RUN in between might read the source
+    clash = {**STORY_FILES, "src/requirements.txt": "django\n"}  # the source holds the same path
+    (finding,) = lint("JD201", STORY, clash)
+    assert finding.fix.edits == ()
+    only_from_source = STORY.replace("COPY requirements.txt /www/requirements.txt\n", "")
+    (finding,) = lint("JD201", only_from_source, {**STORY_FILES, "src/requirements.txt": "flask\n"})
+    assert finding.fix.edits == ()  # the install reads a file only the source COPY brings
+    relative = STORY.replace("COPY ./src /www\n", "COPY ./src www\n")
+    (finding,) = lint("JD201", relative, STORY_FILES)
+    assert finding.fix.edits == ()  # a relative destination would land elsewhere after the WORKDIR

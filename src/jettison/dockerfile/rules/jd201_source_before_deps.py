@@ -61,7 +61,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                         f"source copied (line {broad.step.line}) before dependencies are installed "
                         f"({what}, line {step.line}): every code edit reinstalls them",
                         saving=Saving(seconds=SAVING_SECONDS),
-                        fix=_fix(context, stage, broad, step, pip),
+                        fix=_either(context, stage, broad, step, pip),
                         data={"install_line": step.line},
                     )
                     break
@@ -119,6 +119,109 @@ def _fix(context: RuleContext, stage: Stage, broad: CopySource, step: Step, pip:
         _DESCRIPTION,
         safe=safe,
         edits=(Edit.insert_before(path, copy, text), Edit.delete_lines(path, run.start_line, run.end_line)),
+    )
+
+
+def _either(context: RuleContext, stage: Stage, broad: CopySource, step: Step, pip: PipInstall) -> Fix:
+    """The install moved up above `COPY . <dir>`, else the source COPY moved down below the install."""
+    fix = _fix(context, stage, broad, step, pip)
+    return fix if fix.edits else (_move_source_down(context, stage, broad, step) or fix)
+
+
+# Commands that read no file of the application (package managers, a venv, clean-ups of their caches):
+# the source may be copied after them without changing what they do.
+_PACKAGE_MANAGERS = {"apt-get", "apt", "apk", "yum", "dnf", "microdnf"}
+_CACHE_DIRS = ("/var/lib/apt/lists", "/var/cache/", "/root/.cache", "/tmp/")
+
+
+def _inert(argv: tuple[str, ...], pip: PipInstall | None) -> bool:
+    name = posixpath.basename(argv[0]) if argv else ""
+    if name in _PACKAGE_MANAGERS:
+        return True
+    if re.fullmatch(r"python[\d.]*", name) and argv[1:3] == ("-m", "venv"):
+        return True
+    if name in (".", "source") and len(argv) == 2 and argv[1].endswith("/bin/activate"):
+        return True
+    if name == "rm" and all(a.startswith("-") or a.startswith(_CACHE_DIRS) for a in argv[1:]):
+        return True
+    return pip is not None and not pip.local
+
+
+def _written(context: RuleContext, copy: CopySource) -> set[str] | None:
+    """The image paths a COPY of context files writes (None when that cannot be told)."""
+    if not copy.from_context or copy.step.instruction.heredocs:
+        return None
+    sent = context.project.sent_files()
+    target = posixpath.normpath(posixpath.join(copy.step.workdir, copy.destination))
+    written = set()
+    for raw in copy.sources:
+        source = posixpath.normpath(raw.strip().lstrip("/")) if raw.strip("/.") else "."
+        if re.search(r"[*?\[]|://", source):
+            return None
+        inside = [f for f in sent if source == "." or f.startswith(source.rstrip("/") + "/")]
+        if inside:  # a directory: its contents land under the destination
+            base = "" if source == "." else source.rstrip("/") + "/"
+            written |= {posixpath.join(target, f[len(base):]) for f in inside}
+        elif source in sent:
+            into = copy.destination.endswith("/") or len(copy.sources) > 1
+            written.add(posixpath.join(target, posixpath.basename(source)) if into else target)
+        else:
+            return None
+    return written
+
+
+def _move_source_down(context: RuleContext, stage: Stage, broad: CopySource, step: Step) -> Fix | None:
+    """The other shape (`COPY ./src /www`, the requirements file copied on its own, then apt and venv steps,
+    then the install): move the source COPY, as written, to just after the install. Only when its files
+    cannot matter to the steps it crosses: every COPY in between writes other paths, the install's
+    requirement files come from those COPYs, and a relative destination crosses no WORKDIR. Safe when every
+    command crossed reads no application file (package managers, a venv, pip installing named packages or
+    requirement files); else unsafe, since a RUN in between might read the source."""
+    copy, run = broad.step.instruction, step.instruction
+    if copy.heredocs or run.heredocs or broad.step.keyword not in ("COPY", "ADD"):
+        return None
+    crossed = [s for s in stage.steps if broad.step.line < s.line <= step.line]
+    if not broad.destination.startswith("/") and any(s.keyword == "WORKDIR" for s in crossed):
+        return None
+    moved = _written(context, broad)
+    if not moved:
+        return None
+    written_after: set[str] = set()
+    for other in context.model.copies(stage):
+        if broad.step.line < other.step.line < step.line:
+            paths = _written(context, other)
+            if paths is None or paths & moved:
+                return None
+            written_after |= paths
+    facts = step.run
+    if facts is None:
+        return None
+    for pip in facts.pip_installs:
+        if pip.tool not in ("pip", "uv") or pip.local or (pip.tool == "uv" and pip.argv[1:2] == ("sync",)):
+            return None  # poetry, uv sync and local installs read the project itself
+        for requirements in (*pip.requirement_files, *pip.constraint_files):
+            if posixpath.normpath(posixpath.join(step.workdir, requirements)) not in written_after:
+                return None  # the install reads a file only the moved COPY brings
+    safe = True
+    for other in crossed:
+        if other.keyword in ("COPY", "ADD", "WORKDIR", "ENV", "ARG", "LABEL", "EXPOSE", "USER"):
+            safe = safe and other.keyword != "USER"  # a USER in between would own the moved files
+            continue
+        if other.run is None:
+            return None
+        by_command = {pip.command: pip for pip in other.run.pip_installs}
+        commands = other.run.commands
+        safe = safe and bool(commands) and all(
+            _inert(command.argv, by_command.get(index)) for index, command in enumerate(commands)
+        )
+    path = context.model.path
+    return Fix(
+        "COPY the source after the dependencies are installed",
+        safe=safe,
+        edits=(
+            Edit.delete_lines(path, copy.start_line, copy.end_line),
+            Edit.insert_after(path, run, copy.original + "\n"),
+        ),
     )
 
 
