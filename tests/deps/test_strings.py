@@ -207,3 +207,14 @@ def test_the_distribution_registering_a_boot_script_subcommand_is_used(tmp_path,
     verdicts = {v.name: v for v in audit.judgement.verdicts}
     assert verdicts["flask-static-digest"].verdict.value == "used"
     assert any("flask digest" in str(e) for e in verdicts["flask-static-digest"].evidence)
+
+
+def test_python_c_code_is_read_for_its_imports():
+    def inline(text: str, path: str = "Dockerfile") -> list:  # type: ignore[type-arg]
+        return sorted(r.modules for r in text_references(text, path) if r.rule == "python-c")
+
+    assert inline('RUN python -c "import requests; from yaml import safe_load" && echo ok\n') == [
+        ("requests",), ("yaml",)
+    ]
+    assert inline("RUN python -c 'import (' \n") == []
+    assert inline("#!/bin/sh\n/venv/bin/python3.12 -c 'import celery.bin'\n", "boot.sh") == [("celery.bin",)]

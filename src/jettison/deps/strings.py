@@ -10,6 +10,7 @@ text of command/config files (Dockerfile, entrypoint scripts, Procfile, compose,
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 from collections.abc import Callable, Iterator
@@ -149,6 +150,35 @@ def _subcommand(arguments: list[str]) -> str | None:
     return None
 
 
+_MAX_INLINE_CODE = 20_000
+
+
+def _python_c_imports(line: str, where: SourceRef) -> Iterator[StringReference]:
+    """`python -c "import requests; ..."` in a RUN or a script is Python source: its imports need their
+    distributions installed when it runs (a build step, a healthcheck), whatever the app imports."""
+    if "-c" not in line:
+        return
+    try:
+        words = shlex.split(line, comments=False)
+    except ValueError:
+        return
+    for index, word in enumerate(words[:-2]):
+        if not re.fullmatch(r"python[\d.]*", word.rsplit("/", 1)[-1]) or words[index + 1] != "-c":
+            continue
+        code = words[index + 2]
+        if len(code) > _MAX_INLINE_CODE:
+            continue
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+            for name in names:
+                yield StringReference((name,), f"python -c: import {name}", where, "python-c")
+
+
 def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
     config = path.endswith(_CONFIG_SUFFIXES) or path.rsplit("/", 1)[-1].startswith(".env")
     for number, line in _lines(text):
@@ -158,6 +188,7 @@ def rule_server_command(text: str, path: str) -> Iterator[StringReference]:
             stripped = _CONFIG_COMMAND.sub("", line)
         else:
             stripped = re.sub(r"^\s*(?:CMD|ENTRYPOINT|RUN|[\w-]+:)\s*", "", line)
+        yield from _python_c_imports(stripped, SourceRef(path, number))
         for segment in _SHELL_SPLIT.split(stripped):
             words = _command_words(segment)
             while words and ("=" in words[0] and not words[0].startswith("-")):
