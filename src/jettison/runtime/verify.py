@@ -35,7 +35,7 @@ _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 
 @dataclass(frozen=True)
 class Started:
-    """How an image came up: `status` up | crashed | hung, a one-line detail, and the port probed."""
+    """How an image came up: `status` up | crashed | hung | not built, a one-line detail, the port probed."""
 
     status: str
     detail: str
@@ -82,6 +82,8 @@ class VerifyReport:
         if not self.verified:
             return "nothing was verified: " + (self.notes[0] if self.notes else "no container runtime found")
         if self.failed:
+            if self.new is not None and self.new.status == "not built":
+                return f"verify failed: the new image does not build: {self.new.detail}"
             failing = [str(r.probe) for r in self.rows if r.failed]
             if failing:
                 shown = ", ".join(failing[:5])

@@ -10,6 +10,7 @@ The new image is built from a copy with `jettison fix`'s edits applied (jettison
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,16 @@ from jettison.runtime.engine import DockerEngine
 from jettison.runtime.environment import app_environment
 from jettison.runtime.probes import Probe, declared_routes, health_probe
 from jettison.runtime.startup import startup_steps
-from jettison.runtime.verify import START_TIMEOUT, VerifyReport, compare_images, copy_project, scratch_dir
+from jettison.runtime.verify import (
+    START_TIMEOUT,
+    ProbeRow,
+    Started,
+    VerifyReport,
+    compare_images,
+    copy_project,
+    run_image,
+    scratch_dir,
+)
 
 MAX_RESTORES = 3
 
@@ -88,6 +98,21 @@ def _pruned_provider(root: Path, module: str) -> str | None:
     return None
 
 
+def _not_built(
+    engine: DockerEngine, original: str, env: dict[str, str], probes: list[Probe], start_timeout: float,
+    why: str,
+) -> VerifyReport:  # fmt: skip
+    began = time.monotonic()
+    report = VerifyReport(True, new=Started("not built", why.splitlines()[0][:300], None))
+    try:
+        report.original, before = run_image(engine, original, env, probes, "original", start_timeout)
+    finally:
+        engine.remove_all()
+    report.rows = [ProbeRow(probe, status, "not built") for probe, status in zip(probes, before, strict=True)]
+    report.seconds = time.monotonic() - began
+    return report
+
+
 def verify_project(
     root: Path, engine: DockerEngine | None, dockerfile: str = "Dockerfile", new_image: str | None = None,
     original_image: str | None = None, env_file: Path | None = None, start_timeout: float = START_TIMEOUT,
@@ -118,7 +143,12 @@ def verify_project(
             else:
                 into = Path(scratch) / f"fixed{attempt}"
                 copy = _fixed_copy(root, into, dockerfile, keep, trace, unsafe_fixes)
-                new = _build(engine, copy, dockerfile, _tag(root, "new"))
+                try:
+                    new = _build(engine, copy, dockerfile, _tag(root, "new"))
+                except JettisonError as error:
+                    # A verdict, not an error: the original is still run, so the table shows what is lost.
+                    result.report = _not_built(engine, original, env, probes, start_timeout, str(error))
+                    break
             report = compare_images(engine, original, new, env, probes, start_timeout)
             result.report = report
             if not report.failed or new_image is not None or attempt == MAX_RESTORES:

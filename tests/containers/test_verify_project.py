@@ -1,0 +1,73 @@
+"""`jettison verify` end to end on the Docker Engine: the project's own image against the fixed one.
+
+Two small Flask projects of our own, in the style of the services we tried: the fixed one must answer the
+health route as the original does, and a fix that breaks the build must be a verdict ("the new image does
+not build"), with the original's answers beside it, never an error or a pass. Needs the test services'
+Docker Engine and PyPI (pip runs inside the builds).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jettison.runtime.engine import find_engine
+from jettison.runtime.verify_project import verify_project
+
+pytestmark = [pytest.mark.containers, pytest.mark.network]
+
+APP = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health():
+    return "ok"
+"""
+DOCKERFILE = """FROM python:3.11-slim
+RUN python3 -m venv /venv
+ENV PATH=/venv/bin:$PATH
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+{extra}COPY . .
+CMD ["gunicorn", "app:app"]
+"""
+
+
+def project(root: Path, extra: str = "") -> Path:
+    root.mkdir()
+    (root / "app.py").write_text(APP)
+    # requests is never imported: fix deletes its line (gunicorn binds 0.0.0.0:$PORT by itself)
+    (root / "requirements.txt").write_text("flask==3.1.3\ngunicorn==23.0.0\nrequests==2.32.3\n")
+    (root / "Dockerfile").write_text(DOCKERFILE.format(extra=extra))
+    return root
+
+
+@pytest.fixture
+def engine(services, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("DOCKER_HOST", services.docker_host)
+    found = find_engine()
+    assert found is not None
+    return found
+
+
+def test_the_fixed_image_answers_the_health_route_as_the_original(engine, tmp_path: Path) -> None:  # noqa: ANN001
+    result = verify_project(project(tmp_path / "shop"), engine)
+    report = result.report
+    assert not report.failed, report.verdict()
+    assert report.verdict().startswith("verified:"), report.verdict()
+    health = next(row for row in report.rows if str(row.probe) == "GET /health")
+    assert (health.original, health.new) == ("200", "200")
+
+
+def test_a_fix_that_breaks_the_build_is_a_verdict_with_the_originals_answers(engine, tmp_path: Path) -> None:  # noqa: ANN001
+    # A build step runs a console script of a dependency of requests: pruning requests removes it.
+    root = project(tmp_path / "tool", extra="RUN normalizer --version\n")
+    report = verify_project(root, engine).report
+    assert report.failed
+    assert report.verdict().startswith("verify failed: the new image does not build"), report.verdict()
+    health = next(row for row in report.rows if str(row.probe) == "GET /health")
+    assert (health.original, health.new) == ("200", "not built")
