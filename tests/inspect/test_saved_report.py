@@ -127,3 +127,13 @@ def test_any_edit_of_a_saved_report_diffs_or_is_one_located_line(saved, tmp_path
 @given(value=_JSON)
 def test_any_json_value_is_one_located_line(saved, tmp_path, value):
     _assert_one_located_line(_diff(tmp_path, json.dumps(value).encode(), saved))
+
+
+def test_a_distribution_without_a_version_diffs(saved, tmp_path):
+    """Found by the property test above on a fresh machine: a null version (a METADATA without Version,
+    which inspect reports as null) made diff raise TypeError joining the versions."""
+    edited = copy.deepcopy(saved)
+    edited["python"]["distributions"][0]["version"] = None
+    result = _diff(tmp_path, json.dumps(edited).encode(), saved)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "(no version)" in result.output

@@ -16,8 +16,10 @@ def _distributions(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for dist in report["python"]["distributions"]:
         key = canonicalize_name(dist["name"])
         entry = merged.setdefault(key, {"name": dist["name"], "versions": [], "size_bytes": 0, "files": 0})
-        if dist["version"] not in entry["versions"]:
-            entry["versions"].append(dist["version"])
+        # A METADATA without Version is reported as null (inspect/python.py): shown, never joined as None.
+        version = dist["version"] if dist["version"] is not None else "(no version)"
+        if version not in entry["versions"]:
+            entry["versions"].append(version)
         entry["size_bytes"] += dist["size_bytes"]
         entry["files"] += dist["files"]
     return merged
