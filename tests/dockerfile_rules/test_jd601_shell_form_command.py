@@ -59,3 +59,12 @@ def test_fires_on_shell_form_entrypoint_needing_shell(lint) -> None:
 def test_only_the_effective_commands_count(lint) -> None:
     assert lint("JD601", 'FROM python:3.11-slim\nCMD python old.py\nCMD ["gunicorn", "main:app"]\n') == []
     assert lint("JD601", 'FROM python:3.11-slim\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["gunicorn"]\n') == []
+
+
+def test_a_redundant_activation_is_dropped_for_the_exec_form(lint) -> None:
+    on_path = 'FROM python:3.11-slim\nENV VIRTUAL_ENV=/venv PATH="/venv/bin:$PATH"\n'
+    (finding,) = lint("JD601", on_path + "CMD . /venv/bin/activate && gunicorn -c conf.py main:app\n")
+    assert finding.fix.safe and finding.fix.edits[0].content == '["gunicorn", "-c", "conf.py", "main:app"]'
+    # without the ENV, activation does something: no exec form can replace it
+    (finding,) = lint("JD601", "FROM python:3.11-slim\nCMD . /venv/bin/activate && gunicorn main:app\n")
+    assert finding.fix.edits == ()

@@ -39,6 +39,20 @@ def exec_form(command: str) -> str | None:
     return json.dumps(words, ensure_ascii=False)
 
 
+_ACTIVATION = re.compile(r"^\s*(?:\.|source)\s+(/[^\s$`'\"]+)/bin/activate\s*&&\s*(.+)$", re.DOTALL)
+
+
+def _without_activation(command: str, env: dict[str, str]) -> str:
+    """`. /venv/bin/activate && gunicorn ...` is `gunicorn ...` where ENV already puts that venv first on
+    PATH with VIRTUAL_ENV set (what activation does for a command): the shell is then not needed at all."""
+    match = _ACTIVATION.match(command)
+    if match is None:
+        return command
+    venv = match.group(1).rstrip("/")
+    on_path = env.get("PATH", "").split(":")[0].rstrip("/") == f"{venv}/bin"
+    return match.group(2).strip() if on_path and env.get("VIRTUAL_ENV", "").rstrip("/") == venv else command
+
+
 def check(context: RuleContext) -> Iterator[Finding]:
     runtime = context.runtime
     for instruction in (runtime.entrypoint, runtime.cmd):
@@ -49,7 +63,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
             note = "it is passed to the ENTRYPOINT as `/bin/sh -c ...`"
         else:
             note = "/bin/sh becomes PID 1 and never forwards SIGTERM: no graceful shutdown"
-        replacement = exec_form(instruction.raw_args.strip())
+        step = next((s for s in context.model.steps() if s.instruction is instruction), None)
+        command = _without_activation(instruction.raw_args.strip(), dict(step.env) if step else {})
+        replacement = exec_form(command)
         edits = ()
         safe = replacement is not None
         if instruction.keyword == "ENTRYPOINT" and runtime.cmd is not None:
