@@ -75,6 +75,7 @@ def build_archive(
     wrong_packages_sha: bool = False,
     contents: bool = False,
     wrong_contents_sha: bool = False,
+    release_fields: str = "",
 ) -> MirrorFiles:
     """The archive; with `contents`, a main/Contents-amd64.gz listing every non-directory member, as
     Debian's own lists them (`path<spaces>section/package`)."""
@@ -91,7 +92,8 @@ def build_archive(
     archive.files[f"dists/{suite}/main/binary-amd64/Packages.xz"] = index
     listed = "f" * 64 if wrong_packages_sha else sha256(index)
     release = (
-        f"Origin: Debian\nLabel: Debian\nSuite: stable\nCodename: {suite}\nArchitectures: amd64\n"
+        f"Origin: Debian\nLabel: Debian\nSuite: stable\nCodename: {suite}\n{release_fields}"
+        "Architectures: amd64\n"
         f"Components: main\nSHA256:\n {listed} {len(index)} main/binary-amd64/Packages.xz\n"
     )
     if contents:

@@ -202,3 +202,14 @@ def test_refs() -> None:
                          "not a timestamp"), ("debian:bookworm", "not a debian:// base")):  # fmt: skip
         with pytest.raises(JettisonError, match=message):
             parse_debian_ref(bad)
+
+
+def test_an_expired_inrelease_is_refused_unless_a_snapshot_is_pinned(key: Signer, tmp_path: Path) -> None:
+    expired = build_archive(key, PACKAGES, release_fields="Valid-Until: Sat, 01 Jun 2024 00:00:00 UTC\n")
+    with pytest.raises(JettisonError, match=r"expired on Sat, 01 Jun 2024 .* \(Valid-Until\)"):
+        archive_for(expired, key, tmp_path / "a").release()
+    pinned = Archive("bookworm", mirror=expired.root, snapshot="20240101T000000Z", cache_dir=tmp_path / "b",
+                     keyring=key.keyring, fetch=expired.fetch)  # fmt: skip
+    assert pinned.release().fields["Codename"] == "bookworm"
+    fresh = build_archive(key, PACKAGES, release_fields="Valid-Until: Fri, 01 Jan 2100 00:00:00 UTC\n")
+    assert archive_for(fresh, key, tmp_path / "c").release().fields["Codename"] == "bookworm"

@@ -18,6 +18,8 @@ http://snapshot.debian.org/archive/debian/<timestamp>), whose content never chan
 from __future__ import annotations
 
 import bz2
+import datetime
+import email.utils
 import gzip
 import hashlib
 import io
@@ -309,10 +311,29 @@ class Archive:
         suite_field = release.fields.get("Suite", "")
         if self.suite not in (codename, suite_field):
             raise JettisonError(f"InRelease is for {codename or suite_field!r}, not {self.suite!r}", url)
+        self._check_valid_until(release, url)
         saved = self._release_cache()
         saved.parent.mkdir(parents=True, exist_ok=True)
         saved.write_bytes(data)
         return release
+
+    def _check_valid_until(self, release: Release, url: str) -> None:
+        """A signed InRelease past its Valid-Until is refused, as apt refuses it: a mirror (or a proxy)
+        replaying old signed metadata would otherwise pin the base to packages with known holes. A
+        snapshot is old on purpose: apt's Check-Valid-Until=no, so it is not checked."""
+        text = release.fields.get("Valid-Until")
+        if not text or self.snapshot:
+            return
+        try:
+            until = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            raise JettisonError(f"InRelease has an unreadable Valid-Until {text!r}", url) from None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=datetime.UTC)
+        if until < datetime.datetime.now(datetime.UTC):
+            raise JettisonError(f"InRelease expired on {text} (Valid-Until): the mirror serves stale "
+                                "metadata; use another mirror, or pin a snapshot (debian://SUITE@TIMESTAMP)",
+                                url)  # fmt: skip
 
     # -- Packages ----------------------------------------------------------------------------------
 
