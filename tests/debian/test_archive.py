@@ -213,3 +213,17 @@ def test_an_expired_inrelease_is_refused_unless_a_snapshot_is_pinned(key: Signer
     assert pinned.release().fields["Codename"] == "bookworm"
     fresh = build_archive(key, PACKAGES, release_fields="Valid-Until: Fri, 01 Jan 2100 00:00:00 UTC\n")
     assert archive_for(fresh, key, tmp_path / "c").release().fields["Codename"] == "bookworm"
+
+
+def test_the_base_names_its_exact_python_release_for_resolution() -> None:
+    from jettison.builder.wheels import WheelTarget
+    from jettison.debian.archive import Package
+    from jettison.debian.base import _python_release
+
+    fields = {"Package": "python3.11-minimal", "Version": "3.11.2-6+deb12u6", "Architecture": "amd64"}
+    minimal = Package(fields)
+    assert _python_release([minimal], "3.11") == "3.11.2"
+    assert _python_release([minimal], "3.13") is None
+    target = WheelTarget("3.11", "x86_64-manylinux_2_36", "/usr/bin/python3.11", python_release="3.11.2")
+    assert target.resolve_for == "3.11.2"  # uv takes "3.11" as 3.11.0
+    assert WheelTarget("3.11", "x86_64-manylinux_2_36", "/usr/bin/python3.11").resolve_for == "3.11"

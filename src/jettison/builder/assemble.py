@@ -12,6 +12,7 @@ decides their bytes (jettison.builder.cache), so an edit to the source rebuilds 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -244,13 +245,15 @@ def build_for_base(
             f"the project asks for Python {recipe.python_version}, the base has {python.version}: "
             f"wheels are installed for {python.version}"
         )
+    python_full = config.env.get("PYTHON_VERSION", python.version)
+    release = python_full if re.fullmatch(rf"{re.escape(python.version)}\.\d+", python_full) else None
     target = WheelTarget(
         python_version=python.version,
         python_platform=uv_python_platform(python, config.architecture),
         interpreter=python.interpreter,
         venv=options.venv,
+        python_release=release,
     )
-    python_full = config.env.get("PYTHON_VERSION", python.version)
     dependency_layers, source = _dependency_layers(
         recipe, target, options, cache, progress, platform, remote, python_full
     )

@@ -45,6 +45,14 @@ class WheelTarget:
     python_platform: str  # uv's --python-platform, e.g. x86_64-manylinux_2_36
     interpreter: str  # the base's interpreter, inside the image
     venv: str = "/opt/venv"
+    python_release: str | None = None  # "3.11.2" when the base says (PYTHON_VERSION): what uv resolves for
+
+    @property
+    def resolve_for(self) -> str:
+        """uv's --python-version: the base's exact release when known. "3.11" alone means 3.11.0 to uv,
+        which refuses a wheel requiring 3.11.1 the base could run, and the release is what Requires-Python
+        of a pin is checked against."""
+        return self.python_release or self.python_version
 
     @property
     def site_packages(self) -> str:
@@ -135,7 +143,7 @@ def resolve(requirements: str, target: WheelTarget, index: IndexOptions, workdir
     out = _run_uv(
         [
             "pip", "compile", str(source), "--quiet", "--no-header", "--no-annotate",
-            "--python-platform", target.python_platform, "--python-version", target.python_version,
+            "--python-platform", target.python_platform, "--python-version", target.resolve_for,
             "--only-binary", ":all:", *index.args(),
         ],
         f"resolving dependencies for {target.python_platform}, Python {target.python_version}",
@@ -192,7 +200,7 @@ def install(pinned: str, target: WheelTarget, index: IndexOptions, staging: Path
     _run_uv(
         [
             "pip", "install", "--quiet", "--target", str(staging / "site"), "--no-deps", "-r", str(pins),
-            "--python-platform", target.python_platform, "--python-version", target.python_version,
+            "--python-platform", target.python_platform, "--python-version", target.resolve_for,
             "--only-binary", ":all:",
             # Copies, never hard links into uv's cache: the shebangs are rewritten in place below.
             "--link-mode", "copy", *index.args(),

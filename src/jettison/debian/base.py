@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 SCHEME = "debian://"
 SUITE_PYTHON = {"bookworm": "3.11", "trixie": "3.13"}
 PYTHON_SUITE = {python: suite for suite, python in SUITE_PYTHON.items()}
-BASE_FORMAT = 1
+BASE_FORMAT = 2  # 2: the config says PYTHON_VERSION (the exact release wheels resolve for)
 NONROOT = 65532
 ROOTS = (
     "python{v}-minimal", "libpython{v}-stdlib", "libc6", "libssl3", "zlib1g", "libffi8", "libexpat1",
@@ -284,6 +284,17 @@ def _cache_key(ref: DebianRef, packages: list[Package], options: BaseOptions, ex
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def _python_release(packages: list[Package], minor: str) -> str | None:
+    """`3.11.2` from python3.11-minimal's Debian version `3.11.2-6+deb12u6` (epoch and revision dropped)."""
+    for package in packages:
+        if package.name == f"python{minor}-minimal":
+            upstream = package.version.split(":", 1)[-1].rsplit("-", 1)[0]
+            match = re.match(r"^(\d+\.\d+\.\d+)", upstream)
+            if match and match.group(1).startswith(minor + "."):
+                return match.group(1)
+    return None
+
+
 def assemble_base(
     ref: DebianRef,
     cache_dir: Path,
@@ -351,6 +362,9 @@ def _assemble(
                 "PATH=/usr/local/bin:/usr/bin:/bin",
                 "LANG=C.UTF-8",
                 "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+                # As the official python images say theirs: the exact release the wheels are resolved for
+                # (bookworm ships 3.11.2; a pin needing 3.11.5 must not resolve for it).
+                *([f"PYTHON_VERSION={full}"] if (full := _python_release(packages, ref.python)) else []),
             ],  # fmt: skip
             "Cmd": [f"/usr/bin/python{ref.python}"],
             "User": f"{NONROOT}:{NONROOT}",
