@@ -13,17 +13,12 @@ adds when their extensions NEED a library the base lacks, e.g. libpq.so.5 for a 
 # ruff: noqa: E402  (the sys.path fix below must run before the other imports)
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/inspect.py would shadow the standard library's inspect (as in the other bench scripts).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import gzip
 import tempfile
 import time
 import zipfile
+from pathlib import Path
 
 from jettison.debian.base import assemble_base, complete_base, parse_debian_ref
 from jettison.oci.archive import read_docker_archive

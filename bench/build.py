@@ -15,18 +15,14 @@ Prints a table with the ratios; asserts nothing.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/ holds inspect.py, which would shadow the standard library's inspect for a script run from here.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
+import sys
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))

@@ -20,24 +20,19 @@ never an assertion.
 # ruff: noqa: E402  (the sys.path fix below must run before the other imports)
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/ holds inspect.py, which would shadow the standard library's inspect (dataclasses imports it).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-
 import argparse
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
@@ -185,7 +180,8 @@ def timings(
 
 
 def _load_generator() -> Callable[..., Path]:
-    spec = importlib.util.spec_from_file_location("gen_project", _HERE / "gen_project.py")
+    generator = Path(__file__).resolve().parent / "gen_project.py"
+    spec = importlib.util.spec_from_file_location("gen_project", generator)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.generate

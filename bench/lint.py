@@ -72,9 +72,6 @@ def run_jettison(
 
 
 def main() -> int:
-    # bench/ also holds inspect.py, which would shadow the standard library's inspect for our imports.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
     example = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "examples" / "analytics-server"
     problems = tomllib.loads(PROBLEMS.read_text())["problem"]
     dockerfiles = sorted({problem["dockerfile"] for problem in problems})

@@ -21,18 +21,14 @@ assertion.
 # ruff: noqa: E402  (the sys.path fix below must run before the other imports)
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/inspect.py would shadow the standard library's inspect (as in the other bench scripts).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import math
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from jettison.deps.pipeline import audit_requirements
 from jettison.dockerfile.audit import dockerfile_findings

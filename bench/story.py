@@ -33,28 +33,24 @@ shows why in place of its figures. Prints the table; asserts nothing. Timings ar
 
 from __future__ import annotations
 
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
 import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
-
-# bench/ holds inspect.py, which would shadow the standard library's inspect for a script run from here.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tarfile  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
-import uuid  # noqa: E402
-import zlib  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICES = Path(os.environ.get("JETTISON_SERVICES_DIR", "/tmp/jettison-services"))

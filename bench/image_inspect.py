@@ -1,6 +1,6 @@
 """Benchmark: `jettison inspect` against `dive --ci` on a ~1 GB docker-archive made of real wheels.
 
-    .venv/bin/python bench/inspect.py [--work DIR] [--runs N]
+    .venv/bin/python bench/image_inspect.py [--work DIR] [--runs N]
 
 Downloads the wheels with pip (numpy, pandas, scipy, pyarrow, ... for CPython 3.11 manylinux x86_64),
 builds a docker-archive: the stand-in python:3.11-slim base layer (from scripts/test-services.sh) when
