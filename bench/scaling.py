@@ -18,7 +18,6 @@ requirement lines took 96 s before lines_for stopped re-normalising names). A ta
 assertion.
 """
 
-# ruff: noqa: E402  (the sys.path fix below must run before the other imports)
 from __future__ import annotations
 
 import argparse
