@@ -92,3 +92,44 @@ def test_large_distributions_get_their_own_layer(wheelhouse, tmp_path):
     assert names == [["bigdep"], ["helper", "tool", "_venv"]]
     single = split_dependencies(dists, venv_skeleton(TARGET), DependencySplit(max_layers=1))
     assert len(single) == 1
+
+
+def _sdist(house: Path, name: str) -> None:
+    import io
+    import tarfile
+
+    info = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode()
+    with tarfile.open(house / f"{name}-1.0.tar.gz", "w:gz") as archive:
+        member = tarfile.TarInfo(f"{name}-1.0/PKG-INFO")
+        member.size = len(info)
+        archive.addfile(member, io.BytesIO(info))
+
+
+def test_a_source_only_requirement_takes_its_binary_twin_when_the_twin_holds_its_package(tmp_path):
+    """The `<name>-binary` convention (psycopg2-binary), checked by what the twin's wheel holds."""
+    from jettison.builder.wheels import resolve_for_image, twin_provides
+
+    house = tmp_path / "wheels"
+    house.mkdir()
+    _sdist(house, "cext")
+    make_wheel(house, "cext-binary", extra={"cext/__init__.py": b"VALUE = 2\n"})
+    index = IndexOptions(find_links=(str(house),), no_index=True)
+    pins, swaps = resolve_for_image("cext\n", TARGET, index, tmp_path / "r")
+    assert (pins, swaps) == ("cext-binary==1.0\n", {"cext": "cext-binary"})
+    install(pins, TARGET, index, tmp_path / "i")
+    assert twin_provides(tmp_path / "i" / "site", "cext")
+    with pytest.raises(JettisonError):
+        resolve_for_image("cext\n", TARGET, index, tmp_path / "r2", substitute=False)
+
+
+def test_a_twin_without_the_package_is_not_taken_for_it(tmp_path):
+    from jettison.builder.wheels import resolve_for_image, twin_provides
+
+    house = tmp_path / "wheels"
+    house.mkdir()
+    _sdist(house, "cext")
+    make_wheel(house, "cext-binary")  # holds cext_binary, not cext
+    index = IndexOptions(find_links=(str(house),), no_index=True)
+    pins, _ = resolve_for_image("cext\n", TARGET, index, tmp_path / "r")
+    install(pins, TARGET, index, tmp_path / "i")
+    assert not twin_provides(tmp_path / "i" / "site", "cext")

@@ -40,6 +40,8 @@ from jettison.builder.wheels import (
     compile_bytecode,
     install,
     resolve_for_image,
+    swap_notes,
+    twin_provides,
     venv_distributions,
     venv_skeleton,
 )
@@ -160,11 +162,16 @@ def _dependency_layers(
         pins, swaps = resolve_for_image(
             recipe.requirements, target, options.index, staging / "resolve", options.substitute_binaries
         )
-        for note in swaps:
+        for note in swap_notes(swaps, target.python_platform):
             progress.note(note)
         progress.finish("resolve", f"{len(pins.splitlines())} pinned for {target.python_platform}")
         progress.start("download", len(pins.splitlines()))
         install(pins, target, options.index, staging / "install")
+        for original, twin in swaps.items():
+            if not twin_provides(staging / "install" / "site", original):
+                raise JettisonError(f"{original} has no wheels for {target.python_platform}, and {twin} does "
+                                    f"not hold its import package: give a wheel (--find-links) or build with "
+                                    "jettison fix and docker build")  # fmt: skip
         progress.finish("download")
         compiled = False
         if options.compile_bytecode:

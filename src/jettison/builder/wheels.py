@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jettison.errors import JettisonError
+from jettison.model.requirements import normalize_name
 
 _SCRIPT_PYTHON = re.compile(rb"^#!.*python[0-9.]*(?:\s.*)?$")
 # uv/distlib write this two-line shebang when the interpreter path is too long for the kernel.
@@ -155,13 +156,17 @@ def resolve(requirements: str, target: WheelTarget, index: IndexOptions, workdir
 # Distributions published only as source whose maintainers publish the same modules as wheels under
 # another name. psycopg2's wheels are psycopg2-binary (libpq and OpenSSL bundled): an image built without
 # a compiler, and without libpq in the base, can only take those.
-BINARY_EQUIVALENTS = {"psycopg2": "psycopg2-binary"}
+# Projects whose C extension needs system libraries to build publish it pre-built, libraries bundled, as a
+# twin named `<name>-binary` (psycopg2-binary). The convention is tried only for a requirement that failed
+# for want of wheels, and the twin is kept only if its files hold the import package the name says
+# (`twin_provides`), so an unrelated project of that name cannot stand in.
+TWIN_SUFFIX = "-binary"
 _NO_WHEELS = re.compile(r"([A-Za-z0-9._-]+)(?:==\S+)? has no usable wheels")
 
 
 def _swap_name(line: str, old: str, new: str) -> str:
     match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-    if match and re.sub(r"[-_.]+", "-", match.group(1)).lower() == old:
+    if match and normalize_name(match.group(1)) == old:
         return new + line[match.end() :]
     return line
 
@@ -171,25 +176,40 @@ def resolve_for_image(
 ) -> tuple[str, list[str]]:
     """resolve(), swapping a source-only distribution for its wheel twin when that is what failed.
 
-    Returns the pins and a note per swap. Only a resolution that failed for want of wheels is retried,
-    so a requirement that resolves as written is never changed.
+    Returns the pins and the swaps made (original -> twin). Only a resolution that failed for want of
+    wheels is retried, so a requirement that resolves as written is never changed.
     """
     try:
-        return resolve(requirements, target, index, workdir), []
+        return resolve(requirements, target, index, workdir), {}
     except JettisonError as error:
-        failed = {re.sub(r"[-_.]+", "-", name).lower() for name in _NO_WHEELS.findall(str(error))}
-        swaps = {name: BINARY_EQUIVALENTS[name] for name in failed if name in BINARY_EQUIVALENTS}
+        first = error
+        failed = {normalize_name(name) for name in _NO_WHEELS.findall(str(error))}
+        swaps = {name: name + TWIN_SUFFIX for name in failed if not name.endswith(TWIN_SUFFIX)}
         if not substitute or not swaps:
             raise
     lines = requirements.splitlines()
     for old, new in swaps.items():
         lines = [_swap_name(line, old, new) for line in lines]
-    notes = [
-        f"{old} has no wheels for {target.python_platform}: installed {new} (the same modules, its "
-        "libraries bundled); give --no-substitute to fail instead"
+    try:
+        pins = resolve("".join(f"{line}\n" for line in lines), target, index, workdir)
+    except JettisonError:
+        raise first from None  # no twin either: the first failure says what is missing
+    return pins, swaps
+
+
+def swap_notes(swaps: dict[str, str], platform: str) -> list[str]:
+    return [
+        f"{old} has no wheels for {platform}: installed {new} (its wheel, libraries bundled, holds the same "
+        "import package); give --no-substitute to fail instead"
         for old, new in sorted(swaps.items())
     ]
-    return resolve("".join(f"{line}\n" for line in lines), target, index, workdir), notes
+
+
+def twin_provides(site: Path, original: str) -> bool:
+    """The installed twin holds the import package of the distribution it stands in for: a top-level
+    directory or module named as the original is imported (`psycopg2` for psycopg2)."""
+    module = original.replace("-", "_").replace(".", "_").lower()
+    return (site / module).is_dir() or any(site.glob(f"{module}.*"))
 
 
 def install(pinned: str, target: WheelTarget, index: IndexOptions, staging: Path) -> None:
