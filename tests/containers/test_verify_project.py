@@ -71,3 +71,19 @@ def test_a_fix_that_breaks_the_build_is_a_verdict_with_the_originals_answers(eng
     assert report.verdict().startswith("verify failed: the new image does not build"), report.verdict()
     health = next(row for row in report.rows if str(row.probe) == "GET /health")
     assert (health.original, health.new) == ("200", "not built")
+
+
+def test_fix_writes_nothing_when_a_runtime_is_there_and_nothing_was_verified(engine, tmp_path: Path) -> None:  # noqa: ANN001
+    """The original cannot start (it needs a secret the probes do not give it): both images crash alike,
+    which proves nothing, so fix --write leaves every file as it was (realbench: linkding, microblog)."""
+    from click.testing import CliRunner
+
+    from jettison.cli import main
+
+    root = project(tmp_path / "secret")
+    (root / "app.py").write_text("import os\n\nos.environ['APP_SECRET']\n" + APP)
+    before = {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()}
+    result = CliRunner().invoke(main, ["fix", str(root), "--write"], env={"JETTISON_NO_VERIFY": ""})
+    assert result.exit_code == 1, result.output
+    assert "nothing written: nothing was verified" in result.output
+    assert {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()} == before

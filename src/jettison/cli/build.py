@@ -140,6 +140,14 @@ def _verify_output(path: Path, outputs: tuple[str, ...]) -> int:
     if not local:
         console(stderr=True).print("note: nothing was verified: no local --output to start", markup=False)
         return EXIT_CLEAN
-    result = verify_project(path, find_engine(), new_image=local[0])
+    engine = find_engine()
+    result = verify_project(path, engine, new_image=local[0])
     render_verification(result)
-    return EXIT_FINDINGS if result.report.failed else EXIT_CLEAN
+    if result.report.failed:
+        return EXIT_FINDINGS
+    if engine is not None and not result.report.proved:
+        err = console(stderr=True)
+        err.print("note: the image was written, but nothing was verified, which is not a pass (see `jettison "
+                  "verify --env-file` to give the original what it needs)", markup=False)  # fmt: skip
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

@@ -62,11 +62,20 @@ def _verified(path: Path, options: FixOptions, plan: FixPlan) -> FixPlan:
     from jettison.runtime.engine import find_engine
     from jettison.runtime.verify_project import verify_project
 
-    result = verify_project(path, find_engine(), options.dockerfile, trace=options.trace,
+    engine = find_engine()
+    result = verify_project(path, engine, options.dockerfile, trace=options.trace,
                             unsafe_fixes=options.unsafe)  # fmt: skip
     render_verification(result)
     if result.report.failed:
         console(stderr=True).print("jettison fix: nothing written", markup=False)
+        raise SystemExit(EXIT_FINDINGS)
+    if engine is not None and not result.report.proved:
+        # A runtime was there and still nothing was shown (the original does not build or serve, or passes
+        # no probe): writing would be advice nobody checked. Without any runtime, verify said so and the
+        # user knows; here they would not.
+        console(stderr=True).print("jettison fix: nothing written: nothing was verified (`jettison verify "
+                                   "--env-file` gives the original what it needs; --no-verify writes the "
+                                   "edits unchecked)", markup=False)  # fmt: skip
         raise SystemExit(EXIT_FINDINGS)
     if result.restored:
         return plan_fix(path, replace(options, keep=options.keep | frozenset(result.restored)))

@@ -78,6 +78,11 @@ class VerifyReport:
         )  # fmt: skip
         return started_worse or any(r.failed for r in self.rows) or bool(self.log_failures)
 
+    @property
+    def proved(self) -> bool:
+        """Something was shown: both images ran, the original passed a probe, the new one lost none."""
+        return self.verified and not self.failed and any(_passes(r.original) for r in self.rows)
+
     def verdict(self) -> str:
         if not self.verified:
             return "nothing was verified: " + (self.notes[0] if self.notes else "no container runtime found")
