@@ -87,3 +87,35 @@ def test_fix_writes_nothing_when_a_runtime_is_there_and_nothing_was_verified(eng
     assert result.exit_code == 1, result.output
     assert "nothing written: nothing was verified" in result.output
     assert {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()} == before
+
+
+def test_a_port_another_host_process_opens_is_not_taken_for_the_apps(engine, tmp_path: Path) -> None:  # noqa: ANN001
+    """With the host's network shared, only the container's own sockets count (realbench: a registry on
+    :5000 was probed as the app, which never listened, and verify said 'verified')."""
+    import socket
+    import threading
+    import time
+
+    from jettison.runtime.verify import start_and_wait
+
+    stop = threading.Event()
+
+    def squatter() -> None:
+        time.sleep(1.0)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen()
+            stop.wait(20)
+
+    thread = threading.Thread(target=squatter)
+    thread.start()
+    try:
+        (tmp_path / "Dockerfile").write_text('FROM python:3.11-slim\nCMD ["sleep", "30"]\n')
+        built = engine.build(tmp_path, "Dockerfile", "jettison-verify-test/sleeper:1")
+        assert built.ok, built.last_line()
+        name, started = start_and_wait(engine, "jettison-verify-test/sleeper:1", {}, "sleeper", timeout=8)
+        engine.remove(name)
+    finally:
+        stop.set()
+        thread.join()
+    assert started.status == "hung", started

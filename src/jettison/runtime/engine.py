@@ -88,6 +88,12 @@ class DockerEngine:
         running, _, code = inspected.stdout.strip().partition(" ")
         return running == "true", int(code) if code.strip().lstrip("-").isdigit() else None
 
+    def pid(self, name: str) -> int | None:
+        """The host pid of the container's first process (what its other processes descend from)."""
+        inspected = self._run("inspect", "-f", "{{.State.Pid}}", name, timeout=20)
+        text = inspected.stdout.strip() if inspected.ok else ""
+        return int(text) if text.isdigit() and text != "0" else None
+
     def logs(self, name: str) -> str:
         got = self._run("logs", name, timeout=30)
         return got.stdout + got.stderr

@@ -11,6 +11,7 @@ image fails is a failure; so is a ModuleNotFoundError, ImportError or Permission
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -129,9 +130,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def listening_ports() -> set[int]:
-    """TCP ports in LISTEN state in this network namespace (the host's, which --network=host shares)."""
-    ports: set[int] = set()
+def _listening() -> dict[int, set[str]]:
+    """Port -> socket inodes of the TCP sockets in LISTEN state in this network namespace (the host's,
+    which --network=host shares)."""
+    found: dict[int, set[str]] = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -139,9 +141,48 @@ def listening_ports() -> set[int]:
             continue
         for line in lines:
             fields = line.split()
-            if len(fields) > 3 and fields[3] == "0A":
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+            if len(fields) > 9 and fields[3] == "0A":
+                found.setdefault(int(fields[1].rsplit(":", 1)[1], 16), set()).add(fields[9])
+    return found
+
+
+def listening_ports() -> set[int]:
+    return set(_listening())
+
+
+def _descends_from(pid: int, root: int) -> bool:
+    for _ in range(64):  # a process tree deeper than this is not a server's
+        if pid == root:
+            return True
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        parent = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "0")
+        pid = int(parent)
+        if pid <= 1:
+            return False
+    return False
+
+
+def ports_of(root: int, ports: set[int]) -> set[int]:
+    """Those of `ports` that a process of the container (a descendant of host pid `root`) listens on. With
+    the host's network shared, any other service opening a port meanwhile must not be taken for the app's
+    (realbench: a registry on 5000 was probed as microblog)."""
+    wanted = {inode: port for port, inodes in _listening().items() if port in ports for inode in inodes}
+    owned: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or not wanted:
+            continue
+        try:
+            links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        inodes = {link[8:-1] for link in links if link.startswith("socket:[")}
+        hits = {wanted[i] for i in inodes if i in wanted}
+        if hits and _descends_from(int(entry.name), root):
+            owned |= hits
+    return owned
 
 
 def http_status(port: int, path: str, timeout: float = PROBE_TIMEOUT) -> str:
@@ -168,8 +209,12 @@ def start_and_wait(
     port = free_port()
     name = engine.start(image, {**env, "PORT": str(port)}, label)
     deadline = time.monotonic() + timeout
+    root: int | None = None
     while True:
+        root = root or engine.pid(name)
         opened = listening_ports() - before
+        # Only the container's own sockets count (when its pid is known; else every new port, as before).
+        opened = ports_of(root, opened) if root and opened else opened
         if port in opened:
             return name, Started("up", f"listening on PORT={port}", port)
         running, code = engine.state(name)
