@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from jettison.dockerfile.ast import Dockerfile, Instruction
 from jettison.dockerfile.expand import EXPANDED_KEYWORDS, Expansion, expand
 from jettison.dockerfile.installs import RunFacts, analyze_run
+from jettison.dockerfile.scope import Assignments, Layered
 
 # Values BuildKit gives these when the builder does not say otherwise; only their presence matters here.
 PREDEFINED_PLATFORM_ARGS = {
@@ -71,9 +72,9 @@ class Step:
     workdir: str = "/"  # the working directory this instruction runs in
 
     @property
-    def scope(self) -> dict[str, str]:
+    def scope(self) -> Mapping[str, str]:
         """What `$NAME` resolves to here: ARGs, overridden by ENV."""
-        return {**self.args, **self.env}
+        return Layered(self.env, self.args)
 
     @property
     def keyword(self) -> str:
@@ -131,6 +132,9 @@ class DockerfileModel:
     global_args: list[ArgDeclaration]
     stages: list[Stage]
     build_args: Mapping[str, str] = field(default_factory=dict)
+    # copies() of each stage, expanded once: rules ask for them again and again (every COPY expanded
+    # per asking made the lint of a long Dockerfile quadratic).
+    _copies: dict[int, list[CopySource]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -179,6 +183,13 @@ class DockerfileModel:
         return needed
 
     def copies(self, stage: Stage) -> list[CopySource]:
+        """The COPY and ADD steps of a stage, their words expanded in the step's scope."""
+        cached = self._copies.get(stage.index)
+        if cached is None:
+            cached = self._copies[stage.index] = self._expand_copies(stage)
+        return list(cached)
+
+    def _expand_copies(self, stage: Stage) -> list[CopySource]:
         result = []
         for step in stage.steps:
             if step.keyword not in ("COPY", "ADD"):
@@ -251,9 +262,12 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
     global_args: list[ArgDeclaration] = []
     global_values: dict[str, str] = dict(PREDEFINED_PLATFORM_ARGS)
     stages: list[Stage] = []
+    stage_by_name: dict[str, int] = {}  # a FROM names the last stage so called before it
     current: Stage | None = None
-    args: dict[str, str] = {}
-    env: dict[str, str] = {}
+    # The current stage's ARGs and ENV; each step keeps a snapshot of them (scope.py: no copies).
+    args = Assignments()
+    env = Assignments()
+    env_logs: dict[int, Assignments] = {}  # stage index -> its ENV, inherited by child stages
     workdir = "/"
     workdirs: dict[int, str] = {}  # stage index -> its last WORKDIR, inherited by child stages
 
@@ -264,10 +278,7 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
             image_raw = words[0] if words else ""
             from_expansion = expand(image_raw, global_values, escape)
             name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
-            parent = None
-            for earlier in stages:
-                if earlier.name is not None and earlier.name.lower() == from_expansion.value.lower():
-                    parent = earlier.index
+            parent = stage_by_name.get(from_expansion.value.lower())
             current = Stage(
                 index=len(stages),
                 name=name.lower() if name else None,
@@ -278,15 +289,22 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
                 from_expansion=from_expansion,
             )
             stages.append(current)
-            args = {}
-            env = dict(_final_env(stages[parent])) if parent is not None else {}
+            if current.name is not None:
+                stage_by_name[current.name] = current.index
+            args = Assignments()
+            env = Assignments(_final_env(stages[parent], env_logs[parent]) if parent is not None else None)
+            env_logs[current.index] = env
             workdir = workdirs.get(parent, "/") if parent is not None else "/"
             workdirs[current.index] = workdir
             continue
 
         if keyword == "ARG":
             words = list(instruction.args)
-            scope = {**global_values, **args, **env} if current is None else {**args, **env}
+            # Each word sees the words before it (`ARG A=1 B=$A`), ahead of ENV: `assigned` holds them.
+            assigned: dict[str, str] = {}
+            scope: Mapping[str, str] = (
+                global_values if current is None else Layered(assigned, env.snapshot(), args.snapshot())
+            )
             expansion = expand(instruction.raw_args or " ".join(words), scope, escape)
             for position, word in enumerate(words):
                 name, default = _split_arg_word(word)
@@ -310,39 +328,38 @@ def build_model(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = N
                     global_values[name] = value
                 else:
                     current.args.append(declaration)
-                    args[name] = value
-                scope[name] = value
+                    args.set(name, value)
+                    assigned[name] = value
             if current is not None:
                 current.steps.append(
-                    Step(instruction, current.index, dict(args), dict(env), expansion, workdir)
+                    Step(instruction, current.index, args.snapshot(), env.snapshot(), expansion, workdir)
                 )
             continue
 
         if current is None:
             continue  # the parser rejects other instructions before FROM; nothing to scope here
 
-        scope = {**args, **env}
+        step_args, step_env = args.snapshot(), env.snapshot()
         expansion = None
         if keyword in EXPANDED_KEYWORDS:
-            expansion = expand(instruction.raw_args or " ".join(instruction.args), scope, escape)
+            expansion = expand(
+                instruction.raw_args or " ".join(instruction.args), Layered(step_env, step_args), escape
+            )
         if keyword == "WORKDIR" and expansion is not None:
             workdir = posixpath.normpath(posixpath.join(workdir, expansion.value.strip() or "."))
             workdirs[current.index] = workdir
-        step = Step(instruction, current.index, dict(args), dict(env), expansion, workdir)
+        step = Step(instruction, current.index, step_args, step_env, expansion, workdir)
         current.steps.append(step)
         if keyword == "ENV":
             for name, raw_value in name_value_pairs(instruction):
-                value = expand(raw_value, {**args, **env}, escape).value
-                env[name] = value
+                value = expand(raw_value, Layered(env.snapshot(), args.snapshot()), escape).value
+                env.set(name, value)
                 current.envs.append(EnvAssignment(name, value, raw_value, instruction))
 
     return DockerfileModel(dockerfile, global_args, stages, overrides)
 
 
-def _final_env(stage: Stage) -> dict[str, str]:
-    env: dict[str, str] = {}
-    if stage.steps:
-        env.update(stage.steps[-1].env)
-    for assignment in stage.envs:
-        env[assignment.name] = assignment.value
-    return env
+def _final_env(stage: Stage, env: Assignments) -> Mapping[str, str]:
+    """The ENV a stage ends with. A stage with no step of its own passes on none (as it always did here;
+    BuildKit would pass its parent's on)."""
+    return env.snapshot() if stage.steps else {}

@@ -27,7 +27,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 used = set(references(run_script(step.instruction), model.dockerfile.escape))
             else:
                 continue
-            for name in sorted((used & global_names) - set(step.scope) - reported):
+            scope = step.scope
+            for name in sorted(n for n in used & global_names if n not in scope and n not in reported):
                 reported.add(name)
                 yield RULE.finding(
                     context,
