@@ -63,3 +63,21 @@ def test_a_database_url_from_the_environment_keeps_the_declared_driver(tmp_path:
 
 def test_a_constant_sqlite_database_still_leaves_the_driver_unused(tmp_path: Path) -> None:
     assert _verdicts(_project(tmp_path / "constant", CONSTANT))["psycopg"] == "unused"
+
+
+def test_databases_assigned_inside_an_if_or_try_is_read_too() -> None:
+    """bakerydemo's settings: `if "DATABASE_URL" in os.environ: DATABASES = {... dj_database_url.config()}`;
+    only module-level statements were read, so psycopg was judged unused and fix --write removed it."""
+    text = (
+        "import os\nimport dj_database_url\n\nif 'DATABASE_URL' in os.environ:\n"
+        "    DATABASES = {'default': dj_database_url.config(conn_max_age=500)}\nelse:\n"
+        "    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"
+    )
+    assert database_from_environment(text) == 5
+    wrapped = (
+        "import os\ntry:\n    import environ\n    DATABASES = {'default': environ.Env().db()}\n"
+        "except ImportError:\n    pass\n"
+    )
+    assert database_from_environment(wrapped) == 4
+    in_function = "def databases():\n    DATABASES = {'default': dj_database_url.config()}\n    return 1\n"
+    assert database_from_environment(in_function) is None

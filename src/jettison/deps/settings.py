@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -306,6 +306,23 @@ _URL_BACKENDS = {
 }  # fmt: skip
 
 
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module runs on import: its body and the bodies of its if/try/with blocks."""
+    todo = list(reversed(body))
+    while todo:
+        node = todo.pop()
+        yield node
+        nested: list[ast.stmt] = []
+        if isinstance(node, (ast.If, ast.For, ast.While)):
+            nested = [*node.body, *node.orelse]
+        elif isinstance(node, ast.Try):
+            nested = [*node.body, *(h for handler in node.handlers for h in handler.body), *node.orelse,
+                      *node.finalbody]  # fmt: skip
+        elif isinstance(node, ast.With):
+            nested = list(node.body)
+        todo.extend(reversed(nested))
+
+
 def database_from_environment(text: str) -> int | None:
     """The line where DATABASES (or one of its entries) is assigned from an environment read
     (`env.db()`, `dj_database_url.config(...)`, `os.environ.get(...)`), else None.
@@ -317,7 +334,9 @@ def database_from_environment(text: str) -> int | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    for node in tree.body:
+    # Every statement of the module, also inside `if "DATABASE_URL" in os.environ:` or `try:` (bakerydemo's
+    # settings/base.py); function bodies are not settings.
+    for node in _module_level(tree.body):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):  # DATABASES.update(...)
