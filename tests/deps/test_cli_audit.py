@@ -104,3 +104,15 @@ def test_projects_that_must_be_refused(root, tmp_path, monkeypatch):
     assert result.exit_code == expected["exit_code"]
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"jettison: {expected['path']}:{expected['line']}: ")
+
+
+def test_a_finding_on_line_100_prints_its_line_number(tmp_path):
+    """rich read `Dockerfile:100:` as the :100: emoji code and printed `Dockerfile💯` (realbench)."""
+    from click.testing import CliRunner
+
+    from jettison.cli import main
+
+    lines = ["FROM python:3.11", *(f"# {n}" for n in range(2, 100)), "RUN pip install flask"]
+    (tmp_path / "Dockerfile").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["audit", str(tmp_path), "--offline"])
+    assert "Dockerfile:100:" in result.output and "\N{HUNDRED POINTS SYMBOL}" not in result.output

@@ -21,8 +21,9 @@ EXIT_ERROR = 2
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console: colour only on a terminal, and never when NO_COLOR is set (rich reads it)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    """A rich console: colour only on a terminal, and never when NO_COLOR is set (rich reads it). No emoji
+    codes: `Dockerfile:100:` printed as `Dockerfile💯` (rich's :100: shortcode)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_target(target: TargetPython) -> None:

@@ -188,7 +188,7 @@ def _table(run: DemoRun, base: str) -> str:
     table.add_row(f"GET {HEALTH}", "-", run.health)
     timing = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in run.seconds.items())
     table.caption = f"time: {timing}"
-    out = Console(width=140, record=True, force_terminal=False)
+    out = Console(width=140, record=True, force_terminal=False, emoji=False)
     with out.capture() as captured:
         out.print(table)
     return captured.get()
