@@ -19,7 +19,8 @@ from typing import BinaryIO
 
 from jettison.debian.control import parse_paragraphs
 from jettison.errors import JettisonError
-from jettison.oci.layers import iter_members, normalize_path, open_decompressed
+from jettison.oci.decompress import open_decompressed
+from jettison.oci.layers import iter_members, normalize_path
 
 AR_MAGIC = b"!<arch>\n"
 _READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -61,9 +62,9 @@ def ar_members(data: bytes, where: str) -> Iterator[tuple[str, bytes]]:
 def _decompressed(name: str, content: bytes, where: str) -> BinaryIO:
     stream = io.BytesIO(content)
     if name.endswith(".xz"):
-        return lzma.LZMAFile(stream)  # type: ignore[return-value]
+        return open_decompressed(stream, "xz", f"{where} {name}")
     if name.endswith(".gz"):
-        return open_decompressed(stream, "gzip")
+        return open_decompressed(stream, "gzip", f"{where} {name}")
     if name.endswith(".zst"):
         try:
             import zstandard  # noqa: F401
@@ -71,7 +72,7 @@ def _decompressed(name: str, content: bytes, where: str) -> BinaryIO:
             raise JettisonError(
                 f"{name} is zstd-compressed: pip install zstandard (or 'jettison[zstd]')", where
             ) from None
-        return open_decompressed(stream, "zstd")
+        return open_decompressed(stream, "zstd", f"{where} {name}")
     if name.endswith(".tar"):
         return stream
     raise JettisonError(f"unsupported .deb member compression {name!r}", where)

@@ -25,6 +25,9 @@ Layers (jettison.oci.layers):
     iter_members(tar_stream) -> (Member, reader)       Member.path normalized, .unsafe says why not to trust
     extract_layers(layers, dir) -> skipped             applies whiteouts; nothing escapes dir
     recompress(layer, "gzip") ; default_blob_directory() ; BlobDirectory(root)  (blobs as root/sha256/<hex>)
+    open_decompressed(stream, "gzip"|"zstd"|"xz"|"bzip2"|"none", where)  (jettison.oci.decompress) every
+                                reader's decompression, refused past JETTISON_MAX_UNPACKED_BYTES (16 GiB)
+                                or 200:1 over 64 MiB (JETTISON_MAX_UNPACKED_RATIO)
 
 Images (jettison.oci.image):
     Image(manifest_bytes, config_bytes, layers)   .manifest .config .digest .platform .history .size()

@@ -14,11 +14,8 @@ write never leaves a half-written archive under the target name.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
 import json
-import lzma
 import os
 import posixpath
 import tarfile
@@ -42,8 +39,9 @@ from jettison.model.image import (
     Manifest,
 )
 from jettison.oci.blobs import CHUNK, HashingWriter, digest_hex, sha256_digest
+from jettison.oci.decompress import open_decompressed
 from jettison.oci.image import Image
-from jettison.oci.layers import Layer, default_blob_directory, open_decompressed, recompress
+from jettison.oci.layers import Layer, default_blob_directory, recompress
 
 
 def normalize_tag(tag: str) -> str:
@@ -169,7 +167,8 @@ def _compression_of(head: bytes) -> str:
 # `docker save | gzip` (or xz, bzip2, zstd) is a common way to keep an image. Layers are read lazily as
 # slices of the archive, which needs random access that a compressed stream cannot give, so a compressed
 # archive is decompressed once, streaming, into a scratch file (removed at exit) and read from there:
-# disk the size of the plain tar, memory one chunk. docker load does the same decompression.
+# disk the size of the plain tar (within oci/decompress.py's limits: a bomb stops there), memory one
+# chunk. docker load does the same decompression.
 _ARCHIVE_MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
@@ -185,16 +184,6 @@ def _archive_compression(path: Path) -> str:
     return next((kind for magic, kind in _ARCHIVE_MAGIC if head.startswith(magic)), "none")
 
 
-def _open_compressed(path: Path, compression: str) -> BinaryIO:
-    if compression == "xz":
-        return lzma.open(path, "rb")  # type: ignore[return-value]
-    if compression == "bzip2":
-        return bz2.open(path, "rb")  # type: ignore[return-value]
-    if compression == "gzip":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open_decompressed(open(path, "rb"), compression)  # noqa: SIM115 - closed with the reader
-
-
 def _decompressed(path: Path, compression: str) -> Path:
     """The plain tar of a compressed archive, in a scratch file made once per archive and process."""
     status = path.stat()
@@ -205,7 +194,10 @@ def _decompressed(path: Path, compression: str) -> Path:
     scratch.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tar", dir=scratch)
     try:
-        with os.fdopen(fd, "wb") as out, _open_compressed(path, compression) as stream:
+        with (
+            os.fdopen(fd, "wb") as out,
+            open_decompressed(open(path, "rb"), compression, f"docker-archive:{path}") as stream,  # noqa: SIM115
+        ):
             while True:
                 try:
                     chunk = stream.read(CHUNK)

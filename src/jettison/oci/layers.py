@@ -35,6 +35,7 @@ from typing import BinaryIO
 from jettison.errors import JettisonError
 from jettison.model.image import Descriptor, layer_compression, layer_media_type
 from jettison.oci.blobs import CHUNK, BlobDirectory, HashingWriter, VerifyingReader, digest_file, verified
+from jettison.oci.decompress import open_decompressed
 from jettison.scratch import run_directory
 
 GZIP_LEVEL = 6
@@ -61,22 +62,6 @@ def source_date_epoch() -> int:
         return max(0, int(value)) if value else 0
     except ValueError:
         raise JettisonError(f"SOURCE_DATE_EPOCH={value!r} is not an integer") from None
-
-
-def open_decompressed(stream: BinaryIO, compression: str) -> BinaryIO:
-    """`stream` decompressed ("gzip", "zstd" or "none"). gzip accepts several members and the zero
-    padding some registries serve after the last one (Python's gzip skips it, as gzip(1) does)."""
-    if compression == "gzip":
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
-    if compression == "zstd":
-        try:
-            import zstandard
-        except ImportError:
-            raise JettisonError(
-                "zstd layers need the zstandard package: pip install 'jettison[zstd]'"
-            ) from None
-        return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)  # type: ignore[return-value]
-    return stream
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +113,7 @@ class Layer:
 
     def open_uncompressed(self) -> BinaryIO:
         """The layer's tar stream, verified against the blob digest and the diff_id at the end."""
-        stream = open_decompressed(self.open(), self.compression)
+        stream = open_decompressed(self.open(), self.compression, self.what)
         if self.compression == "none":
             return stream
         inner = VerifyingReader(stream, self.diff_id, None, f"uncompressed {self.what} (diff_id)")
@@ -202,7 +187,7 @@ class Layer:
             else:
                 hasher = HashingWriter()
                 try:
-                    with open_decompressed(layer.open(), layer.compression) as stream:
+                    with open_decompressed(layer.open(), layer.compression, layer.what) as stream:
                         for chunk in iter(lambda: stream.read(CHUNK), b""):
                             hasher.write(chunk)
                 except JettisonError:
