@@ -27,6 +27,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from jettison.deps.distributions import parse_metadata
 from jettison.errors import JettisonError
 from jettison.model.requirements import normalize_name
+from jettison.runtime.deferred import lazy_evidence, top_level_owners
 from jettison.runtime.process import Completed, Runner, run_bounded
 from jettison.runtime.startup import StartupStep, module_root
 from jettison.runtime.venv import TraceEnvironment
@@ -153,8 +154,11 @@ def _outcome(step: StartupStep, completed: Completed, timeout: float) -> StepOut
 def run_trace(
     root: Path, files: list[str], steps: list[StartupStep], environment: TraceEnvironment,
     app_env: dict[str, str], runner: Runner = run_bounded, timeout: float = STEP_TIMEOUT,
+    imported_names: frozenset[str] = frozenset(),
 ) -> TraceResult:  # fmt: skip
-    """Run every step with the recorder; map what was loaded to distributions."""
+    """Run every step with the recorder; map what was loaded to distributions. `imported_names` are the
+    dotted names the project's code imports (`wtforms.validators.Email`), for runtime/deferred.py."""
+    project_imports = {".".join(n.split(".")[:i]) for n in imported_names for i in range(1, n.count(".") + 2)}
     root = Path(root).resolve()
     result = TraceResult(environment)
     if not steps:
@@ -189,6 +193,8 @@ def run_trace(
                     continue
     evidence: dict[str, list[str]] = defaultdict(list)
     unmapped: set[str] = set()
+    owners = top_level_owners({d.name: d.files for d in distributions.values()},
+                              [str(site) for site in environment.site_packages()])
     for step, record in records:
         modules: dict[str, str | None] = record.get("modules") or {}  # type: ignore[assignment]
         importers: dict[str, str] = record.get("importers") or {}  # type: ignore[assignment]
@@ -216,6 +222,15 @@ def run_trace(
             line = f"imported at run time by {who} -> {name} (traced: {step.label})"
             if line not in evidence[dist] and len(evidence[dist]) < 5:
                 evidence[dist].append(line)
+        # What the third-party modules the project's code imports by name do later, inside their functions
+        # (runtime/deferred.py): `from wtforms.validators import Email` in the app's forms. Modules that
+        # only other packages load (pandas' own printing helpers) would keep their optional extras: not read.
+        loaded = {name: (str(modules[name]), dist) for name, dist in owner.items()
+                  if dist is not None and modules.get(name) and name in project_imports}  # fmt: skip
+        for dist, lines in lazy_evidence(loaded, owners, step.label).items():
+            for line in lines:
+                if line not in evidence[dist] and len(evidence[dist]) < 5:
+                    evidence[dist].append(line)
     result.evidence = {name: lines for name, lines in sorted(evidence.items()) if name != "jettison"}
     result.unmapped = sorted(unmapped)
     result.transitive = _required_closure(set(result.evidence), distributions)

@@ -101,7 +101,8 @@ def traced_audit(
     steps = startup_steps(root, files, extra_commands=extra_commands, configured=configured)
     environment = trace_environment(audit.requirements, audit.target.python, cache, runner)
     app_env = app_environment(root, files, env_file=env_file)
-    trace = run_trace(root, files, steps, environment, app_env.values, runner, timeout)
+    imported = frozenset(imported.name for facts in audit.scan.facts for imported in facts.imports)
+    trace = run_trace(root, files, steps, environment, app_env.values, runner, timeout, imported)
     rows = join_verdicts(audit, trace)
     return TracedAudit(trace, tuple(rows), time.monotonic() - started)
 

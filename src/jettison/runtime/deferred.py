@@ -1,0 +1,81 @@
+"""Imports that loaded third-party code makes later: inside its functions, when a feature is used.
+
+A start-up trace records what is imported while the app starts. A kept package may import a declared
+one only when a feature runs (WTForms' `Email()` imports email_validator when a form is checked, at the
+first POST). The code of every third-party module the trace saw loaded is read for imports inside
+function bodies; each one that names another installed distribution is evidence to keep it. Module-level
+imports need no reading: the trace saw them run. Only modules the project's own code imported count (the
+caller chooses them): a package's optional backends in modules the app never loads (gunicorn's eventlet
+worker) or loads only through the package itself (pandas' IPython display helpers) keep nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Iterator
+
+MAX_FILE_BYTES = 2_000_000
+MAX_FILES = 5_000
+
+
+def deferred_imports(source: str) -> Iterator[tuple[str, int]]:
+    """(module, line) of each import inside a function or method body of `source`."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield alias.name, node.lineno
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                yield node.module, node.lineno
+
+
+def top_level_owners(files_by_dist: dict[str, Iterable[str]], site_dirs: Iterable[str]) -> dict[str, str]:
+    """Top-level import name -> distribution, from the files each distribution installed."""
+    owners: dict[str, str] = {}
+    prefixes = [os.path.normpath(site) + os.sep for site in site_dirs]
+    for dist, files in files_by_dist.items():
+        for path in files:
+            prefix = next((p for p in prefixes if path.startswith(p)), None)
+            if prefix is None:
+                continue
+            first = path[len(prefix):].split(os.sep, 1)[0]
+            if first.endswith((".dist-info", ".data", ".pth")) or first == "__pycache__":
+                continue
+            owners.setdefault(first.split(".", 1)[0], dist)
+    return owners
+
+
+def lazy_evidence(
+    loaded: dict[str, tuple[str, str]], owners: dict[str, str], step: str
+) -> dict[str, list[str]]:
+    """Distribution -> evidence lines, from the deferred imports of the loaded third-party modules.
+
+    `loaded` maps module name -> (its file, its distribution)."""
+    found: dict[str, list[str]] = {}
+    for count, (module, (path, holder)) in enumerate(sorted(loaded.items())):
+        if count >= MAX_FILES or not path.endswith(".py"):
+            continue
+        try:
+            if os.path.getsize(path) > MAX_FILE_BYTES:
+                continue
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                source = handle.read()
+        except OSError:
+            continue
+        for imported, line in deferred_imports(source):
+            dist = owners.get(imported.split(".", 1)[0])
+            if dist is None or dist == holder:
+                continue
+            text = (f"imported inside a function of {module} (line {line}, loaded at run time), when that "
+                    f"feature runs -> {imported} (traced: {step})")  # fmt: skip
+            lines = found.setdefault(dist, [])
+            if text not in lines and len(lines) < 3:
+                lines.append(text)
+    return found
