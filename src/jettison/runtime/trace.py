@@ -24,10 +24,10 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from jettison.deps.deferred import lazy_evidence, top_level_owners
 from jettison.deps.distributions import parse_metadata
 from jettison.errors import JettisonError
 from jettison.model.requirements import normalize_name
-from jettison.runtime.deferred import lazy_evidence, top_level_owners
 from jettison.runtime.process import Completed, Runner, run_bounded
 from jettison.runtime.startup import StartupStep, module_root
 from jettison.runtime.venv import TraceEnvironment

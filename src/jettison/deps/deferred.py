@@ -1,12 +1,13 @@
-"""Imports that loaded third-party code makes later: inside its functions, when a feature is used.
+"""Imports that third-party code makes later: inside its functions, when a feature is used.
 
-A start-up trace records what is imported while the app starts. A kept package may import a declared
-one only when a feature runs (WTForms' `Email()` imports email_validator when a form is checked, at the
-first POST). The code of every third-party module the trace saw loaded is read for imports inside
-function bodies; each one that names another installed distribution is evidence to keep it. Module-level
-imports need no reading: the trace saw them run. Only modules the project's own code imported count (the
-caller chooses them): a package's optional backends in modules the app never loads (gunicorn's eventlet
-worker) or loads only through the package itself (pandas' IPython display helpers) keep nothing.
+A kept package may import a declared one only when a feature runs: WTForms' `Email()` imports
+email_validator when a form is checked, at the first POST, so neither the project's imports nor a start-up
+trace show it. The modules the project imports by name (`from wtforms.validators import Email`) are read
+for imports inside their function bodies; each one naming another declared distribution keeps it. The
+static audit reads them from the wheel through the index (deps/verdicts.py), the trace from its
+environment (runtime/trace.py). Module-level imports need no reading (the import runs them), and only
+modules the project names count: a package's optional backends in modules the app does not import
+(gunicorn's eventlet worker, pandas' IPython display helpers) keep nothing.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deferred imports of loaded third-party code (runtime/deferred.py)."""
+"""Deferred imports of third-party code (deps/deferred.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jettison.runtime.deferred import deferred_imports, lazy_evidence, top_level_owners
+from jettison.deps.deferred import deferred_imports, lazy_evidence, top_level_owners
 
 VALIDATORS = '''
 import re
