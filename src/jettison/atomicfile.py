@@ -3,13 +3,56 @@
 A rewrite goes to a temporary file in the same directory, is fsynced, and replaces the target with
 os.replace (atomic on POSIX). The previous content is kept beside it as `NAME.jettison-bak` (or a
 numbered variant when that exists), so no run of `jettison fix --write` can lose a user's file.
+
+Temporary files are named `.NAME.jettison-XXXXXXXX.tmp` beside NAME, so that one killed before its
+rename is recognisably jettison's and the next run removes it (sweep_staged); fixer/journal.py stages a
+run's files under the same names.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+# `.NAME.jettison-TOKEN.tmp`: a file staged for NAME. Before this naming, mkstemp's `.NAME.XXXXXXXX.tmp`
+# (eight of its characters), recognised only beside an existing NAME.
+_STAGED = re.compile(r"^\.(?P<name>.+)\.jettison-[A-Za-z0-9_]+\.tmp$")
+_OLD_STAGED = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+
+
+def staged_path(path: Path, token: str) -> Path:
+    """Where a new version of `path` waits for its rename (same directory: the rename is atomic)."""
+    return path.with_name(f".{path.name}.jettison-{token}.tmp")
+
+
+def staged_for(name: str) -> str | None:
+    """The file name a staged temporary of ours is for, or None when `name` is not one."""
+    match = _STAGED.match(name)
+    return match.group("name") if match else None
+
+
+def sweep_staged(directory: Path) -> list[Path]:
+    """Remove the temporary files a killed write left in `directory` (not recursive); return them."""
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    present = set(names)
+    for name in names:
+        old = _OLD_STAGED.match(name)
+        if staged_for(name) is None and not (old and old.group("name") in present):
+            continue
+        path = Path(directory) / name
+        try:
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # not ours to insist on: a read-only directory keeps it
+    return removed
 
 
 def backup_path(path: Path) -> Path:
@@ -47,7 +90,7 @@ def write_atomically(
                 os.link(path, backup)
             except OSError:
                 backup.write_bytes(path.read_bytes())
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.jettison-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -32,11 +33,13 @@ def print_target(target: TargetPython) -> None:
 
 
 def user_errors_exit_2(func: F) -> F:
-    """Print a JettisonError as `jettison: file:line: message` on stderr and exit 2, no traceback."""
+    """Print a JettisonError as `jettison: file:line: message` on stderr and exit 2, no traceback; and
+    before the command reads its PATH, finish a `fix --write` a kill left there half done."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _finish_interrupted_fix(kwargs.get("path"))
             return func(*args, **kwargs)
         except JettisonError as error:
             click.echo(f"jettison: {error}", err=True)
@@ -46,3 +49,14 @@ def user_errors_exit_2(func: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _finish_interrupted_fix(path: object) -> None:
+    """Every command reading a project (its PATH argument) first rolls a `fix --write` a kill cut short
+    forward or back (fixer/journal.py), so that nothing reads a half-written project."""
+    if isinstance(path, Path) and path.is_dir():
+        from jettison.fixer.journal import recover
+
+        done = recover(path)
+        if done:
+            click.echo(f"jettison: {done}", err=True)

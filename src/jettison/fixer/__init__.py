@@ -3,7 +3,8 @@
 engine.py        plan_fix: the audit's fixes applied pass by pass to a fixpoint
 requirements.py  unused requirements (JR101) as deletions of their lines
 lock.py          uv.lock locked again after pyproject.toml was edited
-write.py         apply: atomic writes, backups, modes
+write.py         apply: the plan's files written all or none, backups, modes
+journal.py       the journal that makes it all or none across a kill, and the next run's recover()
 
 The plan types (FixOptions, FixPlan, FileChange, AppliedFix) and the generated recipe for a project
 without a Dockerfile (plan_template, which `jettison build` reads too) are pure planning and live below,
