@@ -58,3 +58,18 @@ def test_a_huge_or_missing_file_is_skipped(tmp_path: Path) -> None:
     owners = {"x": "x-dist"}
     loaded = {"big": (str(big), "big"), "gone": (os.fspath(tmp_path / "no.py"), "g")}
     assert lazy_evidence(loaded, owners, "s") == {}
+
+
+def test_with_names_only_the_named_functions_and_classes_are_read() -> None:
+    source = VALIDATORS + "\n\ndef patch_eventlet():\n    import eventlet\n"
+    assert sorted(m for m, _ in deferred_imports(source)) == ["email_validator", "eventlet", "idna"]
+    assert [m for m, _ in deferred_imports(source, {"Email"})] == ["email_validator", "idna"]
+    assert list(deferred_imports(source, set())) == []
+
+
+def test_named_features_split_every_way() -> None:
+    from jettison.deps.deferred import named_features
+
+    assert named_features(["wtforms.validators.Email", "flask.Flask"]) == {
+        "wtforms": {"validators"}, "wtforms.validators": {"Email"}, "flask": {"Flask"}
+    }

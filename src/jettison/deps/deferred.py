@@ -20,21 +20,31 @@ MAX_FILE_BYTES = 2_000_000
 MAX_FILES = 5_000
 
 
-def deferred_imports(source: str) -> Iterator[tuple[str, int]]:
-    """(module, line) of each import inside a function or method body of `source`."""
+def deferred_imports(source: str, names: Iterable[str] | None = None) -> Iterator[tuple[str, int]]:
+    """(module, line) of each import inside a function or method body of `source`; with `names`, only in
+    the top-level functions and classes so named (`Email` for `from wtforms.validators import Email`: the
+    feature the project uses, not the module's other optional integrations)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(function):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    yield alias.name, node.lineno
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                yield node.module, node.lineno
+    wanted = set(names) if names is not None else None
+    roots: list[ast.AST] = [tree] if wanted is None else [
+        node for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in wanted
+    ]  # fmt: skip
+    seen: set[int] = set()
+    for root in roots:
+        for function in ast.walk(root):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(function) in seen:
+                continue
+            seen.add(id(function))
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    for alias in node.names:
+                        yield alias.name, node.lineno
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    yield node.module, node.lineno
 
 
 def top_level_owners(files_by_dist: dict[str, Iterable[str]], site_dirs: Iterable[str]) -> dict[str, str]:
@@ -54,14 +64,17 @@ def top_level_owners(files_by_dist: dict[str, Iterable[str]], site_dirs: Iterabl
 
 
 def lazy_evidence(
-    loaded: dict[str, tuple[str, str]], owners: dict[str, str], step: str
+    loaded: dict[str, tuple[str, str]], owners: dict[str, str], step: str,
+    names: dict[str, set[str]] | None = None,
 ) -> dict[str, list[str]]:
     """Distribution -> evidence lines, from the deferred imports of the loaded third-party modules.
 
-    `loaded` maps module name -> (its file, its distribution)."""
+    `loaded` maps module name -> (its file, its distribution); `names`, module -> the names the project
+    imports from it (only those functions and classes are read; a module without names is not read)."""
     found: dict[str, list[str]] = {}
     for count, (module, (path, holder)) in enumerate(sorted(loaded.items())):
-        if count >= MAX_FILES or not path.endswith(".py"):
+        wanted = (names or {}).get(module) if names is not None else None
+        if count >= MAX_FILES or not path.endswith(".py") or (names is not None and not wanted):
             continue
         try:
             if os.path.getsize(path) > MAX_FILE_BYTES:
@@ -70,7 +83,7 @@ def lazy_evidence(
                 source = handle.read()
         except OSError:
             continue
-        for imported, line in deferred_imports(source):
+        for imported, line in deferred_imports(source, wanted):
             dist = owners.get(imported.split(".", 1)[0])
             if dist is None or dist == holder:
                 continue
@@ -80,3 +93,14 @@ def lazy_evidence(
             if text not in lines and len(lines) < 3:
                 lines.append(text)
     return found
+
+
+def named_features(imported_names: Iterable[str]) -> dict[str, set[str]]:
+    """Module -> the names imported from it: `wtforms.validators.Email` -> {wtforms.validators: {Email}},
+    every split point, since which part is the module is known only to the reader of the files."""
+    out: dict[str, set[str]] = {}
+    for dotted in imported_names:
+        parts = dotted.split(".")
+        for cut in range(1, len(parts)):
+            out.setdefault(".".join(parts[:cut]), set()).add(parts[cut])
+    return out

@@ -327,6 +327,38 @@ class PackageIndex:
         self._write_cache(info_path, info.to_json())
         return info
 
+    def module_source(self, name: str, pin: str | None, module: str) -> str | None:
+        """The source of `module` (`wtforms.validators`) as the wheel the target would install ships it,
+        read with range requests (the member alone), cached; None when there is no wheel or no such file."""
+        name = normalize_name(name)
+        path = self._cache_path("source", self.target.key, _safe(f"{name}=={pin or ''}:{module}") + ".json")
+        cached = self._read_cache(path, None if pin else SIMPLE_TTL_SECONDS)
+        if cached is not None:
+            return cached.get("source")
+        import httpx
+
+        source: str | None = None
+        try:
+            _, wheel = self._choose(name, None, pin)
+            if wheel is not None:
+                size = wheel.size or int(self.client.head(wheel.url).headers.get("content-length", 0))
+                remote = _RangeFile(self.client, wheel.url, size)
+                remote._fetch(max(0, size - _RangeFile.BLOCK), size)
+                archive = zipfile.ZipFile(io.BufferedReader(remote, buffer_size=_RangeFile.BLOCK))
+                stem = module.replace(".", "/")
+                for member in (f"{stem}/__init__.py", f"{stem}.py"):
+                    try:
+                        info = archive.getinfo(member)
+                    except KeyError:
+                        continue
+                    if info.file_size <= MAX_MODULE_BYTES:
+                        source = archive.read(member).decode("utf-8", "replace")
+                    break
+        except (IndexError_, zipfile.BadZipFile, OSError, httpx.HTTPError, ValueError):
+            return None  # not cached: a network failure is not an answer
+        self._write_cache(path, {"source": source})
+        return source
+
     def _from_sdist(self, name: str, version: str) -> DistributionInfo:
         """Only an sdist for the target (psycopg2): its PKG-INFO gives Requires-Dist; modules and size
         stay unknown (they depend on the build), so later links fill in the modules."""
@@ -394,6 +426,7 @@ class PackageIndex:
 
 
 MAX_SDIST_BYTES = 30 * 1024 * 1024
+MAX_MODULE_BYTES = 2 * 1024 * 1024  # one module's source, read for its deferred imports
 
 
 def _sdist_contents(data: bytes, filename: str) -> tuple[str | None, list[str]]:

@@ -64,7 +64,10 @@ def build_resolver(
     names = [label for label, _ in links] + ["name guess"]
     if user_modules:
         names.insert(0, "user mapping")
-    return DistributionResolver(links, locked, user_modules=user_modules), names
+    resolver = DistributionResolver(links, locked, user_modules=user_modules)
+    if not options.offline:
+        resolver.module_source = index.module_source
+    return resolver, names
 
 
 def user_module_map(config: JettisonConfig) -> dict[str, tuple[str, ...]]:

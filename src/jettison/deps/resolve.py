@@ -97,6 +97,8 @@ class DistributionResolver:
         self.workers = workers
         self.memo: dict[str, DistributionInfo] = {}
         self.problems: dict[str, str] = {}  # name -> why a link failed (network errors, missing wheels)
+        # (distribution, pin, module) -> that module's source from its wheel, when an index is reachable
+        self.module_source: Callable[[str, str | None, str], str | None] | None = None
         self._lock = Lock()
 
     def info(

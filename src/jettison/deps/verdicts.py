@@ -17,13 +17,15 @@ The rules, in order:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from jettison.deps.closure import Closure, dependency_closure
+from jettison.deps.deferred import deferred_imports, named_features
 from jettison.deps.distributions import DistributionInfo
 from jettison.deps.imports import FileFacts, ImportKind
 from jettison.deps.local import LocalModules
@@ -139,6 +141,7 @@ def judge(
         return found if len(found) == 1 else set()
 
     shadowed: dict[str, list[Evidence]] = defaultdict(list)  # dist -> imports that resolve to local code
+    named: set[tuple[str, str]] = set()  # (distribution, dotted name the project imports from it)
     for file in facts:
         for imported in file.imports:
             top = imported.top
@@ -170,9 +173,14 @@ def judge(
             if providers:
                 for name in providers:
                     bucket[name].append(evidence)
+                if imported.kind is ImportKind.RUNTIME:
+                    named.update((name, imported.name) for name in providers)
             elif imported.kind is not ImportKind.TYPE_CHECKING:
                 missing[top].append(evidence)
                 missing_kind[top].add(imported.kind)
+
+    for name, evidence in _deferred_evidence(named, index, resolver, requirements.pin):
+        runtime_evidence[name].append(evidence)
 
     scripts: dict[str, set[str]] = defaultdict(set)  # console script name -> declared distributions
     for name, info in infos.items():
@@ -310,6 +318,49 @@ def judge(
     judgement.size_before, judgement.size_after = before, after
     judgement.unknown_sizes = sorted(unknown_before | unknown_after)
     return judgement
+
+
+MAX_DEFERRED_MODULES = 64  # module sources fetched per audit (each a few range requests, then cached)
+
+
+def _deferred_evidence(
+    named: set[tuple[str, str]],
+    index: ModuleIndex,
+    resolver: DistributionResolver,
+    pin: Callable[[str], str | None],
+) -> list[tuple[str, Evidence]]:
+    """Declared distributions that the modules the project imports by name import inside their functions
+    (deps/deferred.py): `from wtforms.validators import Email` keeps email-validator."""
+    source_of = resolver.module_source
+    if source_of is None or not named:
+        return []
+    by_dist: dict[str, set[str]] = defaultdict(set)
+    for dist, dotted in named:
+        by_dist[dist].add(dotted)
+    jobs = sorted(
+        (dist, module, frozenset(features))
+        for dist, dotteds in by_dist.items()
+        for module, features in named_features(dotteds).items()
+    )[:MAX_DEFERRED_MODULES]
+
+    def read(job: tuple[str, str, frozenset[str]]) -> tuple[str, str, frozenset[str], str | None]:
+        dist, module, features = job
+        return dist, module, features, source_of(dist, pin(dist), module)
+
+    found: list[tuple[str, Evidence]] = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(read, jobs))
+    for dist, module, features, source in results:
+        if source is None:
+            continue
+        for imported, line in deferred_imports(source, features):
+            for provider in index.providers(imported):
+                if provider != dist:
+                    shown = ", ".join(sorted(features))
+                    detail = (f"{imported} imported inside {module}.{shown} ({dist}, line {line}), which the "
+                              "project imports: when that feature runs")  # fmt: skip
+                    found.append((provider, Evidence("deferred-import", detail)))
+    return found
 
 
 def _unsure(unreadable: Sequence[SourceRef]) -> Evidence:

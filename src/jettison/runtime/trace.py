@@ -24,7 +24,7 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from jettison.deps.deferred import lazy_evidence, top_level_owners
+from jettison.deps.deferred import lazy_evidence, named_features, top_level_owners
 from jettison.deps.distributions import parse_metadata
 from jettison.errors import JettisonError
 from jettison.model.requirements import normalize_name
@@ -158,7 +158,7 @@ def run_trace(
 ) -> TraceResult:  # fmt: skip
     """Run every step with the recorder; map what was loaded to distributions. `imported_names` are the
     dotted names the project's code imports (`wtforms.validators.Email`), for runtime/deferred.py."""
-    project_imports = {".".join(n.split(".")[:i]) for n in imported_names for i in range(1, n.count(".") + 2)}
+    features = named_features(imported_names)
     root = Path(root).resolve()
     result = TraceResult(environment)
     if not steps:
@@ -226,8 +226,8 @@ def run_trace(
         # (runtime/deferred.py): `from wtforms.validators import Email` in the app's forms. Modules that
         # only other packages load (pandas' own printing helpers) would keep their optional extras: not read.
         loaded = {name: (str(modules[name]), dist) for name, dist in owner.items()
-                  if dist is not None and modules.get(name) and name in project_imports}  # fmt: skip
-        for dist, lines in lazy_evidence(loaded, owners, step.label).items():
+                  if dist is not None and modules.get(name) and name in features}  # fmt: skip
+        for dist, lines in lazy_evidence(loaded, owners, step.label, features).items():
             for line in lines:
                 if line not in evidence[dist] and len(evidence[dist]) < 5:
                     evidence[dist].append(line)
