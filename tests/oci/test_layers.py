@@ -291,3 +291,33 @@ def test_compression_level_is_an_explicit_input(tmp_path):
     default = Layer.from_entries(entries, blobs=BlobDirectory(tmp_path))
     assert fast.diff_id == default.diff_id and fast.digest != default.digest
     assert Layer.from_entries(entries, blobs=BlobDirectory(tmp_path), level=1).digest == fast.digest
+
+
+def test_a_sparse_member_claiming_a_terabyte_is_refused_before_writing(tmp_path):
+    """A PAX 1.0 sparse member of a 3 kB layer claims 1 TiB of holes; reading it would write them out."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        data = b"1\n0\n1\n".ljust(512, b"\0") + b"x".ljust(512, b"\0")  # one 1-byte region at offset 0
+        info = tarfile.TarInfo("GNUSparseFile.0/huge")
+        info.size = len(data)
+        info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "huge",
+                            "GNU.sparse.realsize": str(2**40)}  # fmt: skip
+        tar.addfile(info, io.BytesIO(data))
+    blob = tmp_path / "sparse.tar"
+    blob.write_bytes(buf.getvalue())
+    layer = Layer.from_blob_file(blob, OCI_LAYER)
+    with pytest.raises(JettisonError, match="would unpack past"):
+        extract_layers([layer], tmp_path / "out")
+    assert not (tmp_path / "out" / "huge").exists()
+
+
+def test_the_extraction_budget_spans_the_layers(tmp_path, monkeypatch):
+    """Each layer is under the per-stream limit; together they write past it: the third file is refused."""
+    monkeypatch.setenv("JETTISON_MAX_UNPACKED_BYTES", "5000")
+    blobs = BlobDirectory(tmp_path / "b")
+    layers = [
+        Layer.from_entries([TarEntry(f"f{i}", data=bytes([i]) * 2000)], blobs=blobs, compression="none")
+        for i in range(3)
+    ]
+    with pytest.raises(JettisonError, match="'f2' would unpack past"):
+        extract_layers(layers, tmp_path / "out")

@@ -35,7 +35,7 @@ from typing import BinaryIO
 from jettison.errors import JettisonError
 from jettison.model.image import Descriptor, layer_compression, layer_media_type
 from jettison.oci.blobs import CHUNK, BlobDirectory, HashingWriter, VerifyingReader, digest_file, verified
-from jettison.oci.decompress import open_decompressed
+from jettison.oci.decompress import max_unpacked_bytes, open_decompressed
 from jettison.scratch import run_directory
 
 GZIP_LEVEL = 6
@@ -660,10 +660,20 @@ def extract_layers(layers: Iterable[Layer], target: Path) -> list[tuple[str, str
     root = Path(os.path.realpath(target))
     root.mkdir(parents=True, exist_ok=True)
     skipped: list[tuple[str, str]] = []
+    # Bytes this extraction may write in all: a sparse member of a small layer can claim terabytes of
+    # holes, which reading it would write out as zeros. The same limit as a decompressed stream's.
+    budget = max_unpacked_bytes()
     for layer in layers:
         for member, content in layer.members():
             if not member.path:
                 continue
+            if member.kind == "file" and member.size > budget:
+                raise JettisonError(
+                    f"{layer.where or 'layer'}: {member.raw_path!r} would unpack past the "
+                    f"{max_unpacked_bytes()} bytes allowed (JETTISON_MAX_UNPACKED_BYTES sets the limit)"
+                )
+            if member.kind == "file":
+                budget -= member.size
             if member.unsafe and member.unsafe != "setuid/setgid" and member.kind != "symlink":
                 skipped.append((member.raw_path, member.unsafe))
                 continue
