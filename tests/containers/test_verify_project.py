@@ -119,3 +119,15 @@ def test_a_port_another_host_process_opens_is_not_taken_for_the_apps(engine, tmp
         stop.set()
         thread.join()
     assert started.status == "hung", started
+
+
+def test_target_names_the_stage_verify_builds(engine, tmp_path: Path) -> None:  # noqa: ANN001
+    """linkding's Dockerfile ends in an optional variant stage that needs a download we cannot make: with
+    --target the service stage is what both images are built from."""
+    root = project(tmp_path / "staged")
+    dockerfile = root / "Dockerfile"
+    staged = dockerfile.read_text().replace("FROM python:3.11-slim", "FROM python:3.11-slim AS app")
+    dockerfile.write_text(staged + "\nFROM app AS plus\nRUN exit 1\n")
+    assert verify_project(root, engine).report.verified is False  # the last stage does not build
+    report = verify_project(root, engine, target="app").report
+    assert report.verdict().startswith("verified:"), report.verdict()

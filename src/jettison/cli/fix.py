@@ -22,12 +22,13 @@ from jettison.fixer import FixOptions, FixPlan, apply, plan_fix
     "--unsafe-fixes", is_flag=True, help="Also apply the fixes that may change the app's behaviour."
 )
 @click.option("--trace", is_flag=True, help="Keep what the app's start-up path imports (see audit --trace).")
+@click.option("--target", default=None, help="For verify: the Dockerfile stage that is the image.")
 @click.option("--no-verify", is_flag=True, envvar="JETTISON_NO_VERIFY",
               help="With --write: skip building and probing both images before writing.")  # fmt: skip
 @user_errors_exit_2
 def command(
     path: Path, dockerfile: str, requirements: str | None, write: bool, dry_run: bool,
-    unsafe_fixes: bool = False, trace: bool = False, no_verify: bool = False,
+    unsafe_fixes: bool = False, trace: bool = False, target: str | None = None, no_verify: bool = False,
 ) -> None:  # fmt: skip
     """Apply the audit's fixes as edits of the project's own files (a Dockerfile from a template only
     when the project has none)."""
@@ -37,7 +38,7 @@ def command(
     plan = plan_fix(path, options)
     err = console(stderr=True)
     if write and plan.pending and not no_verify:
-        plan = _verified(path, options, plan)
+        plan = _verified(path, options, plan, target)
     if not plan.pending:
         err.print("jettison fix: nothing to change")
     elif write:
@@ -54,7 +55,7 @@ def command(
     raise SystemExit(EXIT_CLEAN)
 
 
-def _verified(path: Path, options: FixOptions, plan: FixPlan) -> FixPlan:
+def _verified(path: Path, options: FixOptions, plan: FixPlan, target: str | None = None) -> FixPlan:
     """The last step before writing: the fixed image must pass every probe the original passes."""
     from dataclasses import replace
 
@@ -64,7 +65,7 @@ def _verified(path: Path, options: FixOptions, plan: FixPlan) -> FixPlan:
 
     engine = find_engine()
     result = verify_project(path, engine, options.dockerfile, trace=options.trace,
-                            unsafe_fixes=options.unsafe)  # fmt: skip
+                            unsafe_fixes=options.unsafe, target=target)  # fmt: skip
     render_verification(result)
     if result.report.failed:
         console(stderr=True).print("jettison fix: nothing written", markup=False)

@@ -22,6 +22,7 @@ from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_
     help="jettison's image: REF, oci:DIR[:TAG] or docker-archive:FILE (default: fix applied to a copy).",
 )
 @click.option("--original-image", default=None, help="The original image (default: PATH's Dockerfile built).")
+@click.option("--target", default=None, help="The Dockerfile stage that is the image (build --target).")
 @click.option(
     "--env-file", type=click.Path(path_type=Path, dir_okay=False), help="Environment for both images."
 )
@@ -33,13 +34,14 @@ from jettison.cli.common import EXIT_CLEAN, EXIT_FINDINGS, console, user_errors_
 )
 @user_errors_exit_2
 def command(path: Path, dockerfile: str, new_image: str | None, original_image: str | None,
-            env_file: Path | None, start_timeout: float, output_format: str) -> None:  # fmt: skip
+            target: str | None, env_file: Path | None, start_timeout: float,
+            output_format: str) -> None:  # fmt: skip
     """Verify that jettison's image passes every probe PATH's own image passes."""
     from jettison.runtime.engine import find_engine
     from jettison.runtime.verify_project import verify_project
 
     result = verify_project(
-        path, find_engine(), dockerfile, new_image, original_image, env_file, start_timeout
+        path, find_engine(), dockerfile, new_image, original_image, env_file, start_timeout, target=target
     )
     if output_format == "json":
         click.echo(json.dumps({**result.report.to_json(), "restored": result.restored}, indent=2))

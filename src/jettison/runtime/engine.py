@@ -34,10 +34,15 @@ class DockerEngine:
     def _run(self, *argv: str, timeout: float = 60.0) -> Completed:
         return self.runner([self.docker, *argv], timeout=timeout, env=self.env)
 
-    def build(self, context: Path, dockerfile: str, tag: str, timeout: float = BUILD_TIMEOUT) -> Completed:
+    def build(
+        self, context: Path, dockerfile: str, tag: str, timeout: float = BUILD_TIMEOUT,
+        target: str | None = None,
+    ) -> Completed:
+        """`docker build`; `target` names the stage that is the image (linkding's Dockerfile ends in an
+        optional variant, `--target linkding` is the service)."""
         env = {**self.env, "DOCKER_BUILDKIT": "1"}
         argv = [self.docker, "build", "--network=host", "-q", "-t", tag, "-f", str(context / dockerfile),
-                str(context)]  # fmt: skip
+                *(["--target", target] if target else []), str(context)]  # fmt: skip
         return self.runner(argv, timeout=timeout, env=env)
 
     def load(self, reference: str, tag: str, runner_timeout: float = 300.0) -> str:

@@ -67,8 +67,8 @@ def _tag(root: Path, label: str) -> str:
     return f"jettison-verify/{label}:{digest}"
 
 
-def _build(engine: DockerEngine, context: Path, dockerfile: str, tag: str) -> str:
-    built = engine.build(context, dockerfile, tag)
+def _build(engine: DockerEngine, context: Path, dockerfile: str, tag: str, target: str | None = None) -> str:
+    built = engine.build(context, dockerfile, tag, target=target)
     if built.timed_out:
         raise JettisonError("docker build took too long", str(context / dockerfile))
     if not built.ok:
@@ -117,6 +117,7 @@ def verify_project(
     root: Path, engine: DockerEngine | None, dockerfile: str = "Dockerfile", new_image: str | None = None,
     original_image: str | None = None, env_file: Path | None = None, start_timeout: float = START_TIMEOUT,
     keep: frozenset[str] = frozenset(), trace: bool = False, unsafe_fixes: bool = False,
+    target: str | None = None,
 ) -> ProjectVerification:  # fmt: skip
     """Compare the project's own image with jettison's; restore pruned distributions the new one misses."""
     root = Path(root).resolve()
@@ -128,7 +129,7 @@ def verify_project(
     result = ProjectVerification(VerifyReport(True))
     with scratch_dir() as scratch:
         try:
-            original = original_image or _build(engine, root, dockerfile, _tag(root, "original"))
+            original = original_image or _build(engine, root, dockerfile, _tag(root, "original"), target)
         except JettisonError as error:
             # Without the original's behaviour there is nothing to compare with: say so, never guess.
             return ProjectVerification(VerifyReport(False, notes=[f"the project's own image: {error}"]))
@@ -144,7 +145,7 @@ def verify_project(
                 into = Path(scratch) / f"fixed{attempt}"
                 copy = _fixed_copy(root, into, dockerfile, keep, trace, unsafe_fixes)
                 try:
-                    new = _build(engine, copy, dockerfile, _tag(root, "new"))
+                    new = _build(engine, copy, dockerfile, _tag(root, "new"), target)
                 except JettisonError as error:
                     # A verdict, not an error: the original is still run, so the table shows what is lost.
                     result.report = _not_built(engine, original, env, probes, start_timeout, str(error))
