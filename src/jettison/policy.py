@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jettison.model.findings import Finding
+from jettison.model.findings import Finding, reaches
 from jettison.project.config import JettisonConfig
 
 _PRAGMA = re.compile(
@@ -102,7 +102,7 @@ def _excluded(path: str, patterns: Iterable[str]) -> bool:
 
 def exit_status(findings: Iterable[Finding], config: JettisonConfig) -> int:
     """0 when nothing reaches the threshold, 1 otherwise (2, user errors, is the CLI's)."""
-    return 1 if any(finding.severity >= config.fail_on for finding in findings) else 0
+    return 1 if reaches(findings, config.fail_on) else 0
 
 
 def _read_from_disk(path: str) -> str | None:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jettison.model.findings import Finding, Severity
+from jettison.model.findings import Finding, Severity, reaches
 from jettison.model.requirements import RequirementSummary
 
 
@@ -27,7 +27,7 @@ class AuditReport:
 
     def has_problems(self, threshold: Severity = Severity.WARNING) -> bool:
         """Findings at or above `threshold` make the audit fail (exit 1)."""
-        return any(finding.severity >= threshold for finding in self.findings)
+        return reaches(self.findings, threshold)
 
 
 def _offline_default() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +87,8 @@ class Finding:
     fix: Fix | None = None
     url: str | None = None
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def reaches(findings: Iterable[Finding], threshold: Severity) -> bool:
+    """The one failure rule (audit's and inspect's exit 1): some finding at or above `threshold`."""
+    return any(finding.severity >= threshold for finding in findings)
