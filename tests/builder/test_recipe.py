@@ -195,3 +195,19 @@ def test_a_pruned_gunicorn_comes_back_with_the_projects_pin(tmp_path, monkeypatc
     recipe = read_build_recipe(project, prune=True, cache_dir=tmp_path / "cache")
     assert "gunicorn==22.0.0" in recipe.requirements.splitlines()
     assert "gunicorn" not in recipe.requirements.splitlines()
+
+
+def test_a_dockerfile_outside_the_root_is_the_recipe_with_the_root_as_context(tmp_path):
+    """linkding keeps its recipe in docker/default.Dockerfile; build read only PATH/Dockerfile and fell back
+    to the requirements file alone (and then could not tell the app)."""
+    project = make_project(tmp_path / "p", requirements="flask==3.1.3\ngunicorn==23.0.0\n")
+    (project / "docker").mkdir()
+    (project / "docker" / "prod.Dockerfile").write_text(
+        "FROM python:3.11-slim\nWORKDIR /srv\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+        'CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n'
+    )
+    recipe = read_build_recipe(project, prune=False, dockerfile="docker/prod.Dockerfile")
+    assert dict(recipe.app_layout)["app.py"] == "/srv/app.py"
+    with pytest.raises(JettisonError, match="no such Dockerfile"):
+        read_build_recipe(project, prune=False, dockerfile="docker/missing.Dockerfile")

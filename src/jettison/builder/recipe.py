@@ -10,6 +10,7 @@ requirements.txt (or a lock file) and a gunicorn.conf.py generated for `--app` a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,9 +144,12 @@ def _name_of(line: str) -> str | None:
         return None
 
 
-def template_planner(root: Path, requirements: str | None, prune: object) -> object:
+def template_planner(
+    root: Path, requirements: str | None, prune: object, dockerfile: str = "Dockerfile"
+) -> object:
     """The template recipe's plan for the project (never written): what the build takes its recipe from."""
-    return plan_template(root, FixOptions(requirements=requirements, prune=prune))  # type: ignore[arg-type]
+    options = FixOptions(requirements=requirements, prune=prune, dockerfile=dockerfile)  # type: ignore[arg-type]
+    return plan_template(root, options)
 
 
 def _prune_function(cache_dir: Path | None) -> PruneFunction | None:
@@ -190,15 +194,20 @@ def read_build_recipe(
     prune: bool = True,
     cache_dir: Path | None = None,
     planner: FixPlanner | None = None,
+    dockerfile: str = "Dockerfile",
 ) -> BuildRecipe:
     """The recipe for the project at `root` (reads files, may run the requirements engine, whose
-    verdicts are cached under `cache_dir`)."""
+    verdicts are cached under `cache_dir`). `dockerfile` is the recipe, relative to `root`, which stays
+    the build context (`docker build -f docker/prod.Dockerfile .`)."""
     if not root.is_dir():
         raise JettisonError("not a directory", root)
     notes: tuple[str, ...] = ()
-    if (root / "Dockerfile").is_file():
+    if dockerfile != "Dockerfile" and not (root / dockerfile).is_file():
+        raise JettisonError("no such Dockerfile", root / dockerfile)
+    if (root / dockerfile).is_file():
         # The recipe read as fix's template reads it: run_build(path) from Python builds what the CLI does.
-        return _from_fix_plan(root, requirements, prune, cache_dir, planner or template_planner)
+        chosen = planner or functools.partial(template_planner, dockerfile=dockerfile)
+        return _from_fix_plan(root, requirements, prune, cache_dir, chosen, dockerfile)
     ignore = DockerIgnore.for_context(root) or DockerIgnore(list(_DEFAULT_IGNORE))
     paths = list(context_files(root, ignore))
     if requirements is None:
@@ -236,7 +245,8 @@ def read_build_recipe(
 
 
 def _layout(
-    root: Path, paths: list[str], workdir: str, conf_rel: str, entrypoint: str | None
+    root: Path, paths: list[str], workdir: str, conf_rel: str, entrypoint: str | None,
+    dockerfile: str = "Dockerfile",
 ) -> tuple[tuple[str, str], ...]:
     """Context files placed as the project's Dockerfile copies them (the whole context under WORKDIR
     when it does `COPY . .` or cannot be read); the generated gunicorn.conf.py is left to its layer."""
@@ -246,8 +256,8 @@ def _layout(
         from jettison.dockerfile.model import build_model
         from jettison.dockerfile.parser import parse
 
-        text = (root / "Dockerfile").read_text(encoding="utf-8")
-        placed = placements(build_model(parse(text, str(root / "Dockerfile"))), paths)
+        text = (root / dockerfile).read_text(encoding="utf-8")
+        placed = placements(build_model(parse(text, str(root / dockerfile))), paths)
     except (ImportError, OSError, UnicodeDecodeError, JettisonError):
         placed = None
     if placed is None:
@@ -264,7 +274,8 @@ def _keep(_root: Path, path: Path) -> str:
 
 
 def _from_fix_plan(
-    root: Path, requirements: str | None, prune: bool, cache_dir: Path | None, planner: FixPlanner
+    root: Path, requirements: str | None, prune: bool, cache_dir: Path | None, planner: FixPlanner,
+    dockerfile: str = "Dockerfile",
 ) -> BuildRecipe:
     plan = planner(root, requirements, _prune_function(cache_dir) if prune else _keep)
     facts = plan.facts
@@ -273,7 +284,7 @@ def _from_fix_plan(
         line, what = facts.unreproducible[0]
         more = f" (and {len(facts.unreproducible) - 1} more)" if len(facts.unreproducible) > 1 else ""
         raise JettisonError(f"{what}{more}: jettison build cannot reproduce this step; use `jettison fix` "
-                            "and docker build instead", root / "Dockerfile", line)  # fmt: skip
+                            "and docker build instead", root / dockerfile, line)  # fmt: skip
     requirements_rel = facts.requirements_file
     if (root / requirements_rel).is_file():
         requirements_text(root, requirements_rel)  # a malformed line is an error here, with its line
@@ -310,7 +321,7 @@ def _from_fix_plan(
         if facts.entrypoint not in paths:
             paths.append(facts.entrypoint)
     workdir = facts.workdir
-    layout = _layout(root, paths, workdir, conf_rel, facts.entrypoint)
+    layout = _layout(root, paths, workdir, conf_rel, facts.entrypoint, dockerfile)
     if facts.entrypoint:
         entrypoint = (dict(layout).get(facts.entrypoint) or f"{workdir.rstrip('/')}/{facts.entrypoint}",)
     command = None

@@ -68,6 +68,7 @@ def run_build(
     app: str | None = None,
     progress: BuildProgress | None = None,
     planner: FixPlanner | None = None,
+    dockerfile: str = "Dockerfile",
 ) -> BuildSummary:
     options = options or BuildOptions()
     progress = progress or SilentProgress()
@@ -75,7 +76,8 @@ def run_build(
         parse_ref(text)  # a bad reference fails before any work
     cache_root = cache_dir or default_cache_dir()
     recipe = read_build_recipe(
-        Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root, planner=planner
+        Path(path), requirements=requirements, app=app, prune=prune, cache_dir=cache_root, planner=planner,
+        dockerfile=dockerfile,
     )
     # The one target Python (project/target.py), as audit and fix print it: the recipe's base tag, else
     # requires-python, .python-version, the default.

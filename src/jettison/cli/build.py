@@ -67,6 +67,8 @@ class RichProgress:
 @click.option("--requirements", default=None, help="Requirements or lock file (default: the project's).")
 @click.option("--prune/--no-prune", default=True, show_default=True, help="Drop requirements never imported.")
 @click.option("--app", default=None, help="WSGI app MODULE:VARIABLE when the project has no Dockerfile.")
+@click.option("--dockerfile", default="Dockerfile", show_default=True,
+              help="The recipe, in PATH (PATH stays the build context, as with docker build -f).")
 @click.option("--dep-layers", type=click.IntRange(1, 4), default=3, show_default=True,
               help="Most dependency layers (large packages apart from small ones).")
 @click.option("--large-package-mb", type=float, default=8.0, show_default=True,
@@ -85,7 +87,8 @@ class RichProgress:
 def command(
     path: Path, base: str | None, platforms: str, outputs: tuple[str, ...], push: str | None,
     cache_repo: str | None, cache_dir: Path | None, compile_: bool, requirements: str | None, prune: bool,
-    app: str | None, dep_layers: int, large_package_mb: float, user: str | None, compression: str,
+    app: str | None, dockerfile: str, dep_layers: int, large_package_mb: float, user: str | None,
+    compression: str,
     index_url: str | None, find_links: tuple[str, ...], no_index: bool, substitute: bool, refresh: bool,
     no_verify: bool = False,
 ) -> None:  # fmt: skip
@@ -115,7 +118,7 @@ def command(
         summary = run_build(
             path, base=base, platforms=[p for p in platforms.split(",") if p.strip()], outputs=list(outputs),
             push=push, cache_repo=cache_repo, cache_dir=cache_dir, options=options, requirements=requirements,
-            prune=prune, app=app, progress=progress,
+            prune=prune, app=app, progress=progress, dockerfile=dockerfile,
         )  # fmt: skip
     for note in progress.notes + summary.notes:
         err.print(f"note: {note}", markup=False)
@@ -123,13 +126,13 @@ def command(
         err.print(f"wrote {line}", markup=False)
     click.echo(summary.digest)
     err.print(f"built in {time.perf_counter() - started:.2f} s", markup=False)
-    print_target(project_target_python(path))  # the project's; a base of another Python was noted above
-    if not no_verify and (path / "Dockerfile").is_file():
-        raise SystemExit(_verify_output(path, outputs))
+    print_target(project_target_python(path, dockerfile=dockerfile))  # a base of another Python was noted
+    if not no_verify and (path / dockerfile).is_file():
+        raise SystemExit(_verify_output(path, outputs, dockerfile))
     raise SystemExit(EXIT_CLEAN)
 
 
-def _verify_output(path: Path, outputs: tuple[str, ...]) -> int:
+def _verify_output(path: Path, outputs: tuple[str, ...], dockerfile: str = "Dockerfile") -> int:
     """The last step: the built image must pass every probe the project's own image passes."""
     from jettison.cli.common import EXIT_FINDINGS
     from jettison.cli.verify import render_verification
@@ -141,7 +144,7 @@ def _verify_output(path: Path, outputs: tuple[str, ...]) -> int:
         console(stderr=True).print("note: nothing was verified: no local --output to start", markup=False)
         return EXIT_CLEAN
     engine = find_engine()
-    result = verify_project(path, engine, new_image=local[0])
+    result = verify_project(path, engine, dockerfile, new_image=local[0])
     render_verification(result)
     if result.report.failed:
         return EXIT_FINDINGS
