@@ -8,13 +8,17 @@ python:3.11-slim stand-in that scripts/test-services.sh builds from Debian packa
 /tmp/jettison-services/bases/python-3.11-slim.tar). Target: <= 40 MB uncompressed, <= 15 MB gzip.
 With --wheel, a second row is the base completed for those wheels' shared libraries (what `jettison build`
 adds when their extensions NEED a library the base lacks, e.g. libpq.so.5 for a psycopg2 built from source).
+With --app PATH, the project is also built with `jettison build --no-verify` on both bases (the slim one from
+the services' OCI layout), and each image's overhead is printed: its layers minus the installed size of its
+Python distributions, i.e. what the base costs the app (issue 12: at most 1/3 of slim's).
 """
 
-# ruff: noqa: E402  (the sys.path fix below must run before the other imports)
 from __future__ import annotations
 
 import argparse
 import gzip
+import shutil
+import subprocess
 import tempfile
 import time
 import zipfile
@@ -69,12 +73,43 @@ def wheel_layer(wheels: list[Path], python: str, blobs: Path) -> Layer:
     return write_layer(entries, blobs=BlobDirectory(blobs), mtime=0)
 
 
+SLIM_LAYOUT = "oci:/tmp/jettison-services/bases/oci:3.11-slim"
+
+
+def print_overheads(app: Path, suite: str) -> None:
+    """The app on both bases: image size, Python distributions, and the rest (the base's overhead)."""
+    from jettison.inspect.analysis import analyze
+    from jettison.inspect.source import open_image_input
+
+    jettison = shutil.which("jettison") or "jettison"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="jettison-bench-app-") as work:
+        for label, base in ((f"debian://{suite}", f"debian://{suite}"), ("slim stand-in", SLIM_LAYOUT)):
+            archive = Path(work) / f"{len(rows)}.tar"
+            done = subprocess.run([jettison, "build", str(app), "--base", base, "--no-verify", "--output",
+                                   f"docker-archive:{archive}"], capture_output=True, text=True)  # fmt: skip
+            if done.returncode:
+                print(f"note: {label}: build failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+                continue
+            analysis = analyze(open_image_input(f"docker-archive:{archive}", None))
+            packages = sum(d.size for d in analysis.python.distributions)
+            rows.append((label, analysis.layers_size, packages, len(analysis.python.distributions)))
+    print(f"{app.name}: {'base':<24}{'image MB':>10}{'packages MB':>13}{'overhead MB':>13}")
+    for label, size, packages, count in rows:
+        print(f"{'':<{len(app.name) + 2}}{label:<24}{size / 1e6:>10.1f}{packages / 1e6:>10.1f} ({count})"
+              f"{(size - packages) / 1e6:>10.1f}")  # fmt: skip
+    if len(rows) == 2 and rows[1][1] - rows[1][2] > 0:
+        ratio = (rows[0][1] - rows[0][2]) / (rows[1][1] - rows[1][2])
+        print(f"overhead on debian://{suite} / overhead on slim: {ratio:.2f} (issue 12 target: <= 0.33)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", default="bookworm")
     parser.add_argument("--slim", type=Path, default=SLIM, help="docker-archive of the slim stand-in")
     parser.add_argument("--wheel", type=Path, action="append", default=[],
                         help="a wheel to complete the base for (repeatable)")  # fmt: skip
+    parser.add_argument("--app", type=Path, default=None, help="a project to build on both bases")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="jettison-bench-base-") as cache:
@@ -101,6 +136,8 @@ def main() -> int:
         )
     else:
         print(f"note: {args.slim} not found: start scripts/test-services.sh for the slim stand-in")
+    if args.app is not None:
+        print_overheads(args.app, args.suite)
     reference = rows[-1][1] if len(rows) > 1 else None
     width = max(58, *(len(label) + 2 for label, _, _ in rows))
     print(f"{'base':<{width}}{'MB':>8}{'MB gzip':>9}{'x slim':>8}")
