@@ -23,6 +23,7 @@ from jettison.dockerfile.fixplan import AppliedFix, FileChange, FixOptions, FixP
 from jettison.dockerfile.template import new_project_plan
 from jettison.errors import JettisonError
 from jettison.fixer.lock import relock
+from jettison.fixer.python_move import new_python, pins_block_move
 from jettison.fixer.requirements import requirement_edits
 from jettison.model.audit import AuditOptions
 from jettison.model.edits import APPLIED, CONFLICT, Edit, apply_edit_groups
@@ -30,6 +31,7 @@ from jettison.model.findings import Finding, Location
 from jettison.model.requirements import normalize_name
 from jettison.policy import apply_policy, policy_reader
 from jettison.project.config import load_config
+from jettison.project.target import python_of_image
 
 MAX_PASSES = 10
 
@@ -108,6 +110,24 @@ def _declared_at(finding: Finding) -> list[Location]:
     return places
 
 
+def _python_move_blocked(
+    finding: Finding, texts: _Texts, options: FixOptions, requirement_files: list[str]
+) -> str | None:
+    """Why an unsafe edit that moves the recipe's Python must not be made (fixer/python_move.py)."""
+    target = new_python(finding)
+    location = finding.location
+    if target is None or location is None or location.line is None:
+        return None
+    path = texts.relative(location.path)
+    lines = texts.get(path).splitlines() if path else []
+    words = lines[location.line - 1].split() if 0 < location.line <= len(lines) else []
+    current = python_of_image(words[1]) if len(words) > 1 else None
+    if current is not None and current[0] == target:
+        return None  # the same Python (a slim tag of it): nothing to check
+    offline = bool(options.audit and options.audit.offline)
+    return pins_block_move(texts.root, requirement_files, target, offline, current[0] if current else None)
+
+
 def _candidates(
     findings: Iterable[Finding],
     texts: _Texts,
@@ -115,6 +135,7 @@ def _candidates(
     keep: set[str],
     notes: list[str],
     unsafe: dict[tuple, Finding],  # type: ignore[type-arg]
+    requirement_files: list[str] | None = None,
 ) -> list[_Candidate]:
     out = []
     for finding in findings:
@@ -152,6 +173,10 @@ def _candidates(
             continue
         if not (fix.safe or options.unsafe):
             unsafe[_key(finding)] = finding
+            continue
+        blocked = None if fix.safe else _python_move_blocked(finding, texts, options, requirement_files or [])
+        if blocked:
+            notes.append(f"{finding.rule} {_where(finding)}{fix.description}: not made: {blocked}")
             continue
         out.append(_Candidate(finding, fix.edits, fix.safe))
     return out
@@ -273,7 +298,10 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
         found = [named]
     candidates = _candidates(requirement_findings, texts, options, keep, notes, unsafe)
     fix_unsafe: dict[tuple, Finding] = {}  # type: ignore[type-arg]
-    candidates += _candidates(dockerfile_rule_findings, texts, options, keep, notes, fix_unsafe)
+    requirement_files = list(report.requirements.files) if report.requirements else []
+    candidates += _candidates(
+        dockerfile_rule_findings, texts, options, keep, notes, fix_unsafe, requirement_files
+    )
     fixes: list[AppliedFix] = []
     passes = 0
     while candidates and passes < MAX_PASSES:
@@ -287,9 +315,12 @@ def plan_fix(project_root: str | Path, options: FixOptions | None = None) -> Fix
         # Ask the rules again about the edited Dockerfiles: new edits, and those that waited.
         # `seen` keeps what was applied: a rule proposing the very same edit again is not obeyed twice.
         fix_unsafe = {}
+        later_notes: list[str] = []
         candidates = _candidates(
-            _relint(root, found, texts, options, config), texts, options, keep, [], fix_unsafe
-        )
+            _relint(root, found, texts, options, config), texts, options, keep, later_notes, fix_unsafe,
+            requirement_files,
+        )  # fmt: skip
+        notes += [note for note in later_notes if ": not made: " in note and note not in notes]
     else:
         if candidates:
             notes.append(f"fixes still pending after {MAX_PASSES} passes: run fix again to review them")
