@@ -17,10 +17,8 @@ http://snapshot.debian.org/archive/debian/<timestamp>), whose content never chan
 
 from __future__ import annotations
 
-import bz2
 import datetime
 import email.utils
-import gzip
 import hashlib
 import io
 import json
@@ -33,11 +31,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from jettison.debian.contents import ContentsIndex, parse_contents
 from jettison.debian.control import parse_paragraphs
 from jettison.errors import JettisonError
+from jettison.oci.decompress import open_decompressed
 from jettison.scratch import run_directory
 
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
@@ -199,28 +198,15 @@ class Package:
         return f"{self.name} {self.version}"
 
 
-def _decompress(data: bytes, name: str, where: str) -> bytes:
-    try:
-        if name.endswith(".xz"):
-            return lzma.decompress(data)
-        if name.endswith(".gz"):
-            return gzip.decompress(data)
-        if name.endswith(".bz2"):
-            return bz2.decompress(data)
-    except (lzma.LZMAError, OSError, EOFError, ValueError) as error:
-        raise JettisonError(f"cannot decompress {name}: {error}", where) from None
-    return data
+_COMPRESSION = {".xz": "xz", ".gz": "gzip", ".bz2": "bzip2"}
 
 
-def _decompressing(data: bytes, name: str) -> BinaryIO:
-    """A line-iterable stream over `data`, decompressed as its name says (a Contents index is ~150 MB
-    decompressed: read line by line, never whole)."""
-    stream = io.BytesIO(data)
-    if name.endswith(".xz"):
-        return lzma.LZMAFile(stream)  # type: ignore[return-value]
-    if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
-    return stream
+def _decompressed(data: bytes, name: str, where: str) -> BinaryIO:
+    """A line-iterable stream over `data`, decompressed as its name says, through the one bounded opener
+    every other download uses (oci/decompress.py); a Contents index is ~150 MB decompressed: read line by
+    line, never whole."""
+    compression = next((c for suffix, c in _COMPRESSION.items() if name.endswith(suffix)), "none")
+    return open_decompressed(io.BytesIO(data), compression, where)
 
 
 class Archive:
@@ -354,25 +340,19 @@ class Archive:
                     return [Package(fields) for fields in data["packages"]]
             except ValueError:
                 pass
-        directory = f"{self.mirror}/dists/{self.suite}"
-        url = (
-            f"{directory}/{self.component}/binary-{self.architecture}/by-hash/SHA256/{entry.sha256}"
-            if release.by_hash
-            else f"{directory}/{entry.path}"
-        )
+        url = self._index_url(release, f"{self.component}/binary-{self.architecture}", entry)
         raw = self.fetch_verified(url, entry.sha256, entry.size, f"Packages index {entry.path}")
-        text = _decompress(raw, entry.path, url).decode("utf-8", "replace")
+        try:
+            with _decompressed(raw, entry.path, url) as stream:
+                text = stream.read().decode("utf-8", "replace")
+        except (lzma.LZMAError, OSError, EOFError) as error:
+            raise JettisonError(f"cannot decompress {entry.path}: {error}", url) from None
         packages = [
             Package({k: v for k, v in fields.items() if k in KEPT_FIELDS})
             for fields in parse_paragraphs(text, url)
             if "Package" in fields and "Version" in fields
         ]
-        parsed.parent.mkdir(parents=True, exist_ok=True)
-        temporary = parsed.with_suffix(".tmp")
-        temporary.write_text(
-            json.dumps({"format": INDEX_FORMAT, "packages": [p.fields for p in packages]}), "utf-8"
-        )
-        temporary.replace(parsed)
+        _save_parsed(parsed, {"format": INDEX_FORMAT, "packages": [p.fields for p in packages]})
         return packages
 
     # -- Contents ----------------------------------------------------------------------------------
@@ -392,23 +372,23 @@ class Archive:
                     return index
             except ValueError:
                 pass  # a damaged parse is made again from the verified download
-        directory = f"{self.mirror}/dists/{self.suite}"
-        url = (
-            f"{directory}/{self.component}/by-hash/SHA256/{entry.sha256}"
-            if release.by_hash
-            else f"{directory}/{entry.path}"
-        )
+        url = self._index_url(release, self.component, entry)
         raw = self.fetch_verified(url, entry.sha256, entry.size, f"Contents index {entry.path}")
         try:
-            with _decompressing(raw, entry.path) as lines:
+            with _decompressed(raw, entry.path, url) as lines:
                 index = parse_contents(lines, url)
         except (lzma.LZMAError, OSError, EOFError) as error:
             raise JettisonError(f"cannot decompress {entry.path}: {error}", url) from None
-        parsed.parent.mkdir(parents=True, exist_ok=True)
-        temporary = parsed.with_suffix(".tmp")
-        temporary.write_text(json.dumps(index.to_json()), "utf-8")
-        temporary.replace(parsed)
+        _save_parsed(parsed, index.to_json())
         return index
+
+    def _index_url(self, release: Release, directory: str, entry: IndexFile) -> str:
+        """Where an index the Release lists is fetched: by its hash when the Release says the mirror
+        serves them so (no race with a mirror update), else by its path."""
+        base = f"{self.mirror}/dists/{self.suite}"
+        if release.by_hash:
+            return f"{base}/{directory}/by-hash/SHA256/{entry.sha256}"
+        return f"{base}/{entry.path}"
 
     def deb(self, package: Package) -> bytes:
         """The package's .deb, verified by the SHA256 and size the signed index gives."""
@@ -416,3 +396,11 @@ class Archive:
             raise JettisonError(f"{package}: the index gives no Filename/SHA256")
         url = f"{self.mirror}/{package.fields['Filename']}"
         return self.fetch_verified(url, package.sha256, package.size, f"{package.name}_{package.version}.deb")
+
+
+def _save_parsed(path: Path, document: Any) -> None:
+    """A parsed index cached as JSON, replaced whole (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document), "utf-8")
+    temporary.replace(path)
