@@ -164,7 +164,7 @@ def _serve(archive: Path, run: DemoRun) -> None:
         run.health = f"{results[0]} (Docker Engine; {state.detail})" if state.status == "up" else \
             f"{state.status}: {state.detail}"
     finally:
-        engine._run("rmi", "-f", tag, timeout=60)
+        engine.remove_image(tag)
     run.seconds["serve"] = time.perf_counter() - started
 
 

@@ -111,6 +111,9 @@ class DockerEngine:
         if name in self.started:
             self.started.remove(name)
 
+    def remove_image(self, tag: str) -> None:
+        self._run("rmi", "-f", tag, timeout=60)
+
     def remove_all(self) -> None:
         for name in list(self.started):
             self.remove(name)
