@@ -106,3 +106,14 @@ def test_build_on_debian_bookworm(tmp_path: Path) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"ok": True}
+
+
+def test_two_cold_assemblies_give_the_same_image(tmp_path: Path) -> None:
+    """Reproducible: the same packages (one suite state of the mirror) give the same digests, whatever the
+    cache, the host's umask or the time of the build."""
+    if not shutil.which("gpgv") or not any(Path(k).is_file() for k in KEYRING_CANDIDATES):
+        pytest.skip("gpgv and the Debian archive keyring are needed")
+    first = assemble_base(parse_debian_ref("debian://bookworm"), tmp_path / "one")
+    second = assemble_base(parse_debian_ref("debian://bookworm"), tmp_path / "two")
+    assert [p.sha256 for p in first.packages] == [p.sha256 for p in second.packages]
+    assert first.image.digest == second.image.digest
